@@ -1,0 +1,31 @@
+namespace Descope.Mcp.AspNetCore.Testing;
+
+/// <summary>
+/// How a <see cref="DescopeTestAuthority"/> starts.
+/// </summary>
+public sealed class DescopeTestAuthorityOptions
+{
+    /// <summary>The project ID. Default: <c>P2TestProject</c>.</summary>
+    public string ProjectId { get; set; } = "P2TestProject";
+
+    /// <summary>The MCP server ID. Default: <c>MS2TestServer</c>.</summary>
+    public string McpServerId { get; set; } = "MS2TestServer";
+
+    /// <summary>
+    /// Where Kestrel listens, for example <c>http://127.0.0.1:0</c> (the default: any free loopback port).
+    /// Ignored when <see cref="InProcess"/> is set.
+    /// </summary>
+    public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>
+    /// Serve in memory through <c>TestServer</c> at <c>https://api.descope.test</c> instead of on a socket. Route the
+    /// library's HTTP clients to it with <c>services.AddDescopeTestAuthority(authority)</c>.
+    /// </summary>
+    public bool InProcess { get; set; }
+
+    /// <summary>The audience minted tokens carry unless a token says otherwise, usually the MCP server URL.</summary>
+    public string? DefaultAudience { get; set; }
+
+    /// <summary>The clock used for token lifetimes. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Descope.Mcp.AspNetCore.Authentication;
+
+/// <summary>Log messages of the authentication stage. None carries token content.</summary>
+internal static partial class AuthenticationLog
+{
+    [LoggerMessage(1, LogLevel.Information, "A Descope access token was refused: {Failure}.")]
+    public static partial void TokenRefused(ILogger logger, DescopeTokenFailure failure);
+
+    [LoggerMessage(2, LogLevel.Error, "The Descope discovery document or signing keys at {DiscoveryUrl} could not be loaded; requests with tokens get 503 until they can.")]
+    public static partial void AuthorityUnavailable(ILogger logger, Uri discoveryUrl, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Information, "The Descope signing keys were refreshed after a token named an unknown key.")]
+    public static partial void SigningKeysRefreshed(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Debug, "The request carries no bearer token.")]
+    public static partial void NoToken(ILogger logger);
+}

@@ -1,0 +1,189 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Descope.Mcp.AspNetCore.Authentication;
+
+/// <summary>
+/// The one implementation of Descope token validation, used by the authentication handler and by callers of
+/// <see cref="IDescopeTokenValidator"/>.
+/// </summary>
+internal sealed class DescopeTokenValidator : IDescopeTokenValidator
+{
+    /// <summary>Far above any real Descope token, far below what would cost real work to parse.</summary>
+    internal const int MaxTokenLength = 64 * 1024;
+
+    private static readonly string[] RefusedHeaderParameters = ["crit", "jku", "x5u", "jwk"];
+
+    private readonly DescopeSigningKeys _signingKeys;
+    private readonly DescopeProject _project;
+    private readonly ProtectedResource _resource;
+    private readonly DescopeMcpOptions _options;
+    private readonly ILogger<DescopeTokenValidator> _logger;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
+
+    // Validation parameters are rebuilt only when the configuration manager hands out a new configuration.
+    private readonly ConditionalWeakTable<OpenIdConnectConfiguration, TokenValidationParameters> _parameters = [];
+
+    public DescopeTokenValidator(
+        DescopeSigningKeys signingKeys,
+        DescopeProject project,
+        ProtectedResource resource,
+        IOptions<DescopeMcpOptions> options,
+        ILogger<DescopeTokenValidator> logger)
+    {
+        _signingKeys = signingKeys;
+        _project = project;
+        _resource = resource;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task<DescopeTokenValidationResult> ValidateTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+
+        var parsed = Parse(token, out var shapeFailure);
+        if (parsed is null)
+        {
+            AuthenticationLog.TokenRefused(_logger, shapeFailure);
+            return DescopeTokenValidationResult.Fail(shapeFailure);
+        }
+
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await _signingKeys.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
+            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
+        }
+
+        var result = await _handler.ValidateTokenAsync(parsed, ParametersFor(configuration));
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // An unknown kid may mean the keys rotated: ask for one (rate-limited) refresh and try once more.
+            _signingKeys.RequestRefresh();
+            var refreshed = await TryGetConfigurationAsync(cancellationToken);
+            if (refreshed is not null && !ReferenceEquals(refreshed, configuration))
+            {
+                AuthenticationLog.SigningKeysRefreshed(_logger);
+                result = await _handler.ValidateTokenAsync(parsed, ParametersFor(refreshed));
+            }
+        }
+
+        if (result.IsValid)
+        {
+            var identity = result.ClaimsIdentity;
+            return DescopeTokenValidationResult.Success(new ClaimsPrincipal(identity), new DateTimeOffset(parsed.ValidTo, TimeSpan.Zero));
+        }
+
+        var failure = Classify(result.Exception);
+        AuthenticationLog.TokenRefused(_logger, failure);
+        return DescopeTokenValidationResult.Fail(failure);
+    }
+
+    private async Task<OpenIdConnectConfiguration?> TryGetConfigurationAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _signingKeys.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
+            return null;
+        }
+    }
+
+    private JsonWebToken? Parse(string token, out DescopeTokenFailure failure)
+    {
+        failure = DescopeTokenFailure.Malformed;
+        if (token.Length == 0 || token.Length > MaxTokenLength)
+        {
+            return null;
+        }
+
+        JsonWebToken parsed;
+        try
+        {
+            parsed = new JsonWebToken(token);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException or FormatException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+
+        if (parsed.IsEncrypted)
+        {
+            return null;
+        }
+
+        foreach (var parameter in RefusedHeaderParameters)
+        {
+            if (parsed.TryGetHeaderValue<object>(parameter, out _))
+            {
+                failure = DescopeTokenFailure.UnsupportedHeader;
+                return null;
+            }
+        }
+
+        if (!_options.AllowedSigningAlgorithms.Contains(parsed.Alg, StringComparer.Ordinal))
+        {
+            failure = DescopeTokenFailure.UnsupportedAlgorithm;
+            return null;
+        }
+
+        failure = DescopeTokenFailure.None;
+        return parsed;
+    }
+
+    private TokenValidationParameters ParametersFor(OpenIdConnectConfiguration configuration) =>
+        _parameters.GetValue(configuration, CreateParameters);
+
+    private TokenValidationParameters CreateParameters(OpenIdConnectConfiguration configuration)
+    {
+        var discoveryIssuer = configuration.Issuer;
+        return new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            IssuerValidator = (issuer, _, _) => _project.Issuers.IsTrusted(issuer, discoveryIssuer)
+                ? issuer
+                : throw new SecurityTokenInvalidIssuerException("The token issuer is not trusted."),
+            ValidateAudience = true,
+            ValidAudiences = _resource.Audiences,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = _options.ClockSkew,
+            RequireSignedTokens = true,
+            ValidAlgorithms = [.. _options.AllowedSigningAlgorithms],
+            IssuerSigningKeys = configuration.SigningKeys,
+            TryAllIssuerSigningKeys = false,
+            ValidateIssuerSigningKey = false,
+            NameClaimType = DescopeClaimTypes.Subject,
+            RoleClaimType = DescopeClaimTypes.Roles,
+            AuthenticationType = DescopeMcpDefaults.AuthenticationScheme,
+        };
+    }
+
+    private static DescopeTokenFailure Classify(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => DescopeTokenFailure.Expired,
+        SecurityTokenNotYetValidException => DescopeTokenFailure.NotYetValid,
+        SecurityTokenNoExpirationException => DescopeTokenFailure.MissingExpiration,
+        SecurityTokenInvalidIssuerException => DescopeTokenFailure.InvalidIssuer,
+        SecurityTokenInvalidAudienceException => DescopeTokenFailure.InvalidAudience,
+        SecurityTokenInvalidAlgorithmException => DescopeTokenFailure.UnsupportedAlgorithm,
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => DescopeTokenFailure.InvalidSignature,
+        SecurityTokenMalformedException or ArgumentException => DescopeTokenFailure.Malformed,
+        _ => DescopeTokenFailure.Invalid,
+    };
+}

@@ -1,0 +1,7 @@
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>Marks an endpoint whose Descope protection is already in place.</summary>
+internal sealed class DescopeProtectionMarker
+{
+    public static readonly DescopeProtectionMarker Instance = new();
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// Secure by default: a request routed to an endpoint mapped by the MCP SDK's <c>MapMcp</c> is served by a copy of
+/// that endpoint that also carries the <see cref="DescopeMcpDefaults.AuthorizationPolicy"/> policy, so the app needs no
+/// <c>RequireAuthorization()</c>. Endpoints marked with <c>RequireDescopeAuthorization()</c> or
+/// <c>AllowAnonymous()</c> are left as the app made them.
+/// </summary>
+internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> options) : MatcherPolicy, IEndpointSelectorPolicy
+{
+    private static readonly AuthorizeAttribute DescopePolicy = new(DescopeMcpDefaults.AuthorizationPolicy);
+
+    private readonly ConcurrentDictionary<Endpoint, Endpoint> _protected = new();
+
+    // After routing's own policies have picked candidates; replacing an endpoint does not change which one matches.
+    public override int Order => 10_000;
+
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints)
+    {
+        if (!options.Value.ProtectMcpEndpoints)
+        {
+            return false;
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            if (NeedsProtection(endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
+    {
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (candidates.IsValidCandidate(i) && candidates[i].Endpoint is RouteEndpoint endpoint && NeedsProtection(endpoint))
+            {
+                candidates.ReplaceEndpoint(i, _protected.GetOrAdd(endpoint, Protect), candidates[i].Values);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether the SDK's MCP transport (Streamable HTTP or legacy SSE) serves this endpoint.</summary>
+    internal static bool IsMcpEndpoint(Endpoint endpoint) =>
+        (endpoint.RequestDelegate?.Method.DeclaringType ?? endpoint.Metadata.GetMetadata<MethodInfo>()?.DeclaringType)
+            is { Namespace: "ModelContextProtocol.AspNetCore", Name: "StreamableHttpHandler" or "SseHandler" };
+
+    private static bool NeedsProtection(Endpoint endpoint) =>
+        IsMcpEndpoint(endpoint)
+        && endpoint.Metadata.GetMetadata<DescopeProtectionMarker>() is null
+        && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
+
+    private static Endpoint Protect(Endpoint original)
+    {
+        var route = (RouteEndpoint)original;
+        var metadata = new EndpointMetadataCollection([.. original.Metadata, DescopePolicy, DescopeProtectionMarker.Instance]);
+        return new RouteEndpoint(original.RequestDelegate!, route.RoutePattern, route.Order, metadata, original.DisplayName);
+    }
+}

@@ -1,0 +1,145 @@
+using Descope.Mcp.AspNetCore.Internal;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Descope;
+
+/// <summary>
+/// Checks <see cref="DescopeMcpOptions"/> at startup; every failure names the configuration key and shows a good value.
+/// </summary>
+internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOptions>
+{
+    private static readonly HashSet<string> AsymmetricAlgorithms =
+        ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+
+    private const string Key = DescopeMcpDefaults.ConfigurationSection + ":";
+
+    public ValidateOptionsResult Validate(string? name, DescopeMcpOptions options)
+    {
+        var failures = new List<string>();
+
+        ValidateMcpServerUrl(options.McpServerUrl, failures);
+        ValidateDescopeUrls(options, failures);
+
+        foreach (var audience in options.AdditionalAudiences)
+        {
+            if (string.IsNullOrWhiteSpace(audience))
+            {
+                failures.Add($"{Key}AdditionalAudiences contains an empty value. Each entry is an accepted 'aud' value, for example https://mcp.example.com/mcp.");
+            }
+        }
+
+        foreach (var algorithm in options.AllowedSigningAlgorithms)
+        {
+            if (!AsymmetricAlgorithms.Contains(algorithm))
+            {
+                failures.Add($"{Key}AllowedSigningAlgorithms contains '{Sanitize(algorithm)}', which is not an asymmetric JWS algorithm. Use values such as RS256 or ES256.");
+            }
+        }
+
+        foreach (var scope in options.ScopesSupported)
+        {
+            if (!ScopeSyntax.IsValidScope(scope))
+            {
+                failures.Add($"{Key}ScopesSupported contains '{Sanitize(scope)}', which is not a valid OAuth scope. Use printable ASCII without spaces, quotes or backslashes, for example calendar.read.");
+            }
+            else if (scope == "offline_access")
+            {
+                failures.Add($"{Key}ScopesSupported must not contain offline_access: MCP servers do not advertise it.");
+            }
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Key}ClockSkew must be between 00:00:00 and 00:05:00, for example 00:00:30.");
+        }
+
+        if (options.KeyRefreshInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Key}KeyRefreshInterval must be at least one second, for example 00:05:00.");
+        }
+
+        if (options.AutomaticKeyRefreshInterval < TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Key}AutomaticKeyRefreshInterval must be at least five minutes, for example 12:00:00.");
+        }
+
+        if (options.BackchannelTimeout <= TimeSpan.Zero || options.BackchannelTimeout > TimeSpan.FromMinutes(2))
+        {
+            failures.Add($"{Key}BackchannelTimeout must be greater than zero and at most two minutes, for example 00:00:10.");
+        }
+
+        if (options.AuthorityUnavailableRetryAfter < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Key}AuthorityUnavailableRetryAfter must be at least one second, for example 00:00:10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateMcpServerUrl(string? value, List<string> failures)
+    {
+        const string example = "for example https://mcp.example.com/mcp (http is accepted only for localhost)";
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            failures.Add($"{Key}McpServerUrl is required: set it to the canonical URL of this MCP server's endpoint, {example}.");
+        }
+        else if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || !DescopeUrls.IsSecureOrLoopback(url)
+            || url.Fragment.Length > 0 || url.Query.Length > 0 || url.UserInfo.Length > 0)
+        {
+            failures.Add($"{Key}McpServerUrl '{Sanitize(value)}' is not a valid MCP server URL: use an absolute https URL without query or fragment, {example}.");
+        }
+    }
+
+    private static void ValidateDescopeUrls(DescopeMcpOptions options, List<string> failures)
+    {
+        const string wellKnownExample = "for example https://api.descope.com/v1/apps/agentic/P2abc123/MS2def456/.well-known/openid-configuration";
+        Uri? wellKnown = null;
+        if (string.IsNullOrWhiteSpace(options.WellKnownUrl))
+        {
+            failures.Add($"{Key}WellKnownUrl is required unless {Key}ProjectId is set: copy the MCP Server discovery URL from the Descope console, {wellKnownExample}.");
+        }
+        else if (!Uri.TryCreate(options.WellKnownUrl, UriKind.Absolute, out wellKnown) || !DescopeUrls.IsSecureOrLoopback(wellKnown)
+            || !DescopeUrls.TryParseWellKnownUrl(wellKnown, out _, out _))
+        {
+            failures.Add($"{Key}WellKnownUrl '{Sanitize(options.WellKnownUrl)}' is not a Descope MCP Server discovery URL, {wellKnownExample}.");
+            wellKnown = null;
+        }
+
+        if (options.ProjectId is { } projectId && !DescopeUrls.IsProjectId(projectId))
+        {
+            failures.Add($"{Key}ProjectId '{Sanitize(projectId)}' is not a Descope project ID: it starts with P and has only letters and digits, for example P2abc123.");
+        }
+
+        if (options.McpServerId is { } mcpServerId && !DescopeUrls.IsMcpServerId(mcpServerId))
+        {
+            failures.Add($"{Key}McpServerId '{Sanitize(mcpServerId)}' is not a Descope MCP server ID: it starts with MS and has only letters and digits, for example MS2def456.");
+        }
+
+        if (wellKnown is not null && DescopeUrls.TryParseWellKnownUrl(wellKnown, out var urlProject, out var urlServer))
+        {
+            if (options.ProjectId is { } p && p != urlProject)
+            {
+                failures.Add($"{Key}ProjectId '{Sanitize(p)}' does not match the project in {Key}WellKnownUrl ('{urlProject}'). Remove one of them or make them agree.");
+            }
+
+            if (options.McpServerId is { } ms && urlServer is not null && ms != urlServer)
+            {
+                failures.Add($"{Key}McpServerId '{Sanitize(ms)}' does not match the MCP server in {Key}WellKnownUrl ('{urlServer}'). Remove one of them or make them agree.");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.BaseUrl)
+            && (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl) || !DescopeUrls.IsSecureOrLoopback(baseUrl)
+                || baseUrl.AbsolutePath != "/" || baseUrl.Query.Length > 0))
+        {
+            failures.Add($"{Key}BaseUrl '{Sanitize(options.BaseUrl)}' is not a Descope API origin, for example https://api.descope.com (http is accepted only for localhost).");
+        }
+    }
+
+    // Configuration values are echoed to help the operator, but never control characters, and never long.
+    private static string Sanitize(string value)
+    {
+        var clean = new string([.. value.Where(c => !char.IsControl(c))]);
+        return clean.Length > 120 ? clean[..120] + "…" : clean;
+    }
+}

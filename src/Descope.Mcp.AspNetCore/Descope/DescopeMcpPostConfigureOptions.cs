@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Descope;
+
+/// <summary>
+/// Fills in what can be derived: project and MCP server IDs from the discovery URL, the base URL, and the discovery URL
+/// from the IDs. Malformed values are left as they are for <see cref="DescopeMcpOptionsValidator"/> to name.
+/// </summary>
+internal sealed class DescopeMcpPostConfigureOptions : IPostConfigureOptions<DescopeMcpOptions>
+{
+    public void PostConfigure(string? name, DescopeMcpOptions options)
+    {
+        Uri? wellKnown = null;
+        if (!string.IsNullOrWhiteSpace(options.WellKnownUrl)
+            && Uri.TryCreate(options.WellKnownUrl, UriKind.Absolute, out wellKnown)
+            && DescopeUrls.TryParseWellKnownUrl(wellKnown, out var projectId, out var mcpServerId))
+        {
+            options.ProjectId ??= projectId;
+            options.McpServerId ??= mcpServerId;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.BaseUrl))
+        {
+            if (wellKnown is not null)
+            {
+                options.BaseUrl = DescopeUrls.Origin(wellKnown);
+            }
+            else if (!string.IsNullOrWhiteSpace(options.ProjectId))
+            {
+                options.BaseUrl = DescopeUrls.RegionBaseUrl(options.ProjectId).AbsoluteUri.TrimEnd('/');
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.WellKnownUrl)
+            && options.ProjectId is { } p && DescopeUrls.IsProjectId(p)
+            && Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl))
+        {
+            var ms = options.McpServerId is { } id && DescopeUrls.IsMcpServerId(id) ? id : null;
+            options.WellKnownUrl = DescopeUrls.DiscoveryUrl(baseUrl, p, ms).AbsoluteUri;
+        }
+
+        if (options.AllowedSigningAlgorithms.Count == 0)
+        {
+            options.AllowedSigningAlgorithms.Add("RS256");
+        }
+    }
+}

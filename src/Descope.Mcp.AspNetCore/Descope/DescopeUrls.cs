@@ -1,0 +1,91 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
+namespace Descope.Mcp.AspNetCore.Descope;
+
+/// <summary>
+/// The shapes of Descope's URLs and issuers.
+/// </summary>
+internal static class DescopeUrls
+{
+    internal const string DefaultBaseUrl = "https://api.descope.com";
+    private const string WellKnownSuffix = "/.well-known/openid-configuration";
+
+    /// <summary>
+    /// Reads project and MCP server IDs from a discovery URL of the form
+    /// <c>/v1/apps/agentic/{P}/{MS}/.well-known/openid-configuration</c> or <c>/v1/apps/{P}/.well-known/openid-configuration</c>.
+    /// </summary>
+    public static bool TryParseWellKnownUrl(Uri url, [NotNullWhen(true)] out string? projectId, out string? mcpServerId)
+    {
+        projectId = null;
+        mcpServerId = null;
+        var path = url.AbsolutePath;
+        if (!path.EndsWith(WellKnownSuffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var segments = path[..^WellKnownSuffix.Length].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is ["v1", "apps", "agentic", var p, var ms] && IsProjectId(p) && IsMcpServerId(ms))
+        {
+            projectId = p;
+            mcpServerId = ms;
+            return true;
+        }
+
+        if (segments is ["v1", "apps", var onlyProject] && IsProjectId(onlyProject))
+        {
+            projectId = onlyProject;
+            return true;
+        }
+
+        return false;
+    }
+
+    public static Uri DiscoveryUrl(Uri baseUrl, string projectId, string? mcpServerId) =>
+        new(Combine(baseUrl, IssuerPath(projectId, mcpServerId) + WellKnownSuffix));
+
+    public static string Issuer(Uri baseUrl, string projectId, string? mcpServerId) =>
+        Combine(baseUrl, IssuerPath(projectId, mcpServerId));
+
+    /// <summary>
+    /// The Descope region rule: project IDs of 32 or more characters carry their region in characters 1 to 4.
+    /// </summary>
+    public static Uri RegionBaseUrl(string projectId) =>
+        projectId.Length >= 32
+            ? new Uri($"https://api.{projectId.Substring(1, 4).ToLowerInvariant()}.descope.com")
+            : new Uri(DefaultBaseUrl);
+
+    public static bool IsProjectId(string value) =>
+        value.Length >= 2 && value[0] == 'P' && IsIdentifier(value);
+
+    public static bool IsMcpServerId(string value) =>
+        value.Length >= 3 && value.StartsWith("MS", StringComparison.Ordinal) && IsIdentifier(value);
+
+    /// <summary>https anywhere; http only for loopback hosts.</summary>
+    public static bool IsSecureOrLoopback(Uri url) =>
+        url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && IsLoopback(url));
+
+    public static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    public static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
+
+    private static string IssuerPath(string projectId, string? mcpServerId) =>
+        mcpServerId is null ? $"/v1/apps/{projectId}" : $"/v1/apps/agentic/{projectId}/{mcpServerId}";
+
+    private static string Combine(Uri baseUrl, string path) => baseUrl.AbsoluteUri.TrimEnd('/') + path;
+
+    private static bool IsIdentifier(string value)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Descope.Mcp.AspNetCore;
+
+/// <summary>
+/// Names used by Descope on an MCP server.
+/// </summary>
+public static class DescopeMcpDefaults
+{
+    /// <summary>The authentication scheme that validates Descope access tokens: <c>DescopeMcp</c>.</summary>
+    public const string AuthenticationScheme = "DescopeMcp";
+
+    /// <summary>The authorization policy that requires a valid Descope access token: <c>DescopeMcp</c>.</summary>
+    public const string AuthorizationPolicy = "DescopeMcp";
+
+    /// <summary>The configuration section read by <c>AddDescopeMcp()</c>: <c>Descope</c>.</summary>
+    public const string ConfigurationSection = "Descope";
+
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.HttpClient"/> used for Descope's discovery and key-set endpoints.
+    /// Configure it with <c>services.AddHttpClient(DescopeMcpDefaults.BackchannelHttpClientName)</c>.
+    /// </summary>
+    public const string BackchannelHttpClientName = "Descope.Mcp.Backchannel";
+
+    /// <summary>The path of the protected resource metadata document (RFC 9728).</summary>
+    public const string ProtectedResourceMetadataPath = "/.well-known/oauth-protected-resource";
+}

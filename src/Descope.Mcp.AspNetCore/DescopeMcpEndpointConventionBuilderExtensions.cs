@@ -1,0 +1,26 @@
+using Descope.Mcp.AspNetCore;
+using Descope.Mcp.AspNetCore.Authorization;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// Places Descope protection on endpoints explicitly, for apps that set <see cref="DescopeMcpOptions.ProtectMcpEndpoints"/>
+/// to <see langword="false"/> or protect endpoints other than MCP.
+/// </summary>
+public static class DescopeMcpEndpointConventionBuilderExtensions
+{
+    /// <summary>
+    /// Requires a valid Descope access token on the endpoints, for example <c>app.MapMcp("/mcp").RequireDescopeAuthorization()</c>.
+    /// </summary>
+    /// <typeparam name="TBuilder">The endpoint convention builder type.</typeparam>
+    /// <param name="builder">The endpoints to protect.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static TBuilder RequireDescopeAuthorization<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.RequireAuthorization(DescopeMcpDefaults.AuthorizationPolicy);
+        builder.Add(endpoint => endpoint.Metadata.Add(DescopeProtectionMarker.Instance));
+        return builder;
+    }
+}

@@ -1,0 +1,77 @@
+namespace Descope.Mcp.AspNetCore;
+
+/// <summary>
+/// Settings for Descope on an MCP server, bound from the <c>Descope</c> configuration section.
+/// </summary>
+public sealed class DescopeMcpOptions
+{
+    /// <summary>
+    /// The canonical URL of this MCP server's endpoint, for example <c>https://mcp.example.com/mcp</c>.
+    /// Required. Tokens must carry it as audience, and it is the <c>resource</c> of the protected resource metadata.
+    /// </summary>
+    public string? McpServerUrl { get; set; }
+
+    /// <summary>
+    /// The MCP Server discovery URL shown in the Descope console, for example
+    /// <c>https://api.descope.com/v1/apps/agentic/P2abc/MS2def/.well-known/openid-configuration</c>.
+    /// When absent it is derived from <see cref="ProjectId"/> and <see cref="McpServerId"/>.
+    /// </summary>
+    public string? WellKnownUrl { get; set; }
+
+    /// <summary>The Descope project ID (starts with <c>P</c>). Derived from <see cref="WellKnownUrl"/> when absent.</summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>The Descope MCP server ID (starts with <c>MS</c>). Derived from <see cref="WellKnownUrl"/> when absent.</summary>
+    public string? McpServerId { get; set; }
+
+    /// <summary>
+    /// The Descope API base URL. When absent: the origin of <see cref="WellKnownUrl"/>, else the project's region
+    /// (<c>https://api.&lt;region&gt;.descope.com</c> for 32-character project IDs, else <c>https://api.descope.com</c>).
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>
+    /// An optional Descope management key. Used only for work without a caller token; requests made with it
+    /// bypass Descope's connection policies.
+    /// </summary>
+    public string? ManagementKey { get; set; }
+
+    /// <summary>Audiences accepted in addition to <see cref="McpServerUrl"/>. Empty by default.</summary>
+    public IList<string> AdditionalAudiences { get; } = [];
+
+    /// <summary>The JWS algorithms a token may be signed with. Empty (the default) means <c>RS256</c> only.</summary>
+    public IList<string> AllowedSigningAlgorithms { get; } = [];
+
+    /// <summary>
+    /// Tolerance for <c>exp</c> and <c>nbf</c> against this server's clock. Default: 30 seconds, enough for
+    /// ordinary clock drift while keeping expired tokens short-lived.
+    /// </summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The scopes advertised as <c>scopes_supported</c> in the protected resource metadata and in 401 challenges.
+    /// </summary>
+    public IList<string> ScopesSupported { get; } = [];
+
+    /// <summary>
+    /// When <see langword="true"/> (the default), every endpoint mapped by <c>MapMcp</c> requires a valid Descope token.
+    /// Set it to <see langword="false"/> to place protection yourself with <c>RequireDescopeAuthorization()</c>.
+    /// </summary>
+    public bool ProtectMcpEndpoints { get; set; } = true;
+
+    /// <summary>
+    /// The shortest time between two refreshes of the signing keys triggered by an unknown key ID. Default: 5 minutes.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the discovery document and signing keys are refreshed in any case. Default: 12 hours.</summary>
+    public TimeSpan AutomaticKeyRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The timeout of one request to the discovery or key-set endpoint. Default: 10 seconds.</summary>
+    public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The <c>Retry-After</c> sent with a 503 response when the signing keys cannot be loaded. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan AuthorityUnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+}

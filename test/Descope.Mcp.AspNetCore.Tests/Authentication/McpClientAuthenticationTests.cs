@@ -1,0 +1,62 @@
+using System.Net;
+using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+
+namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+
+public sealed class McpClientAuthenticationTests : IAsyncLifetime
+{
+    private DescopeTestAuthority _authority = null!;
+    private ProtectedMcpServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _authority = await DescopeTestAuthority.StartAsync();
+        _server = await ProtectedMcpServer.StartAsync(_authority);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _authority.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Mcp_client_with_a_valid_token_lists_the_tools_of_a_protected_server()
+    {
+        await using var client = await _server.ConnectAsync(_authority.CreateToken());
+
+        var tools = await client.ListToolsAsync();
+
+        Assert.Equal(["echo", "whoami"], tools.Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task Tool_sees_the_caller_as_the_token_subject()
+    {
+        await using var client = await _server.ConnectAsync(_authority.CreateToken(t => t.Subject = "U2Alice"));
+
+        var result = await client.CallToolAsync("whoami");
+
+        Assert.Equal("U2Alice", Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
+    [Fact]
+    public async Task Mcp_client_without_a_token_gets_401_with_the_metadata_url()
+    {
+        var error = await Assert.ThrowsAnyAsync<HttpRequestException>(async () =>
+        {
+            await using var client = await _server.ConnectAsync(token: null);
+            await client.ListToolsAsync();
+        });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+
+        using var response = await _server.Http.SendAsync(_server.McpRequest(token: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(
+            $"Bearer resource_metadata=\"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
+            response.Headers.WwwAuthenticate.ToString());
+    }
+}

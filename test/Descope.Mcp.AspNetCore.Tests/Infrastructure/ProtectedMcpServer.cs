@@ -1,0 +1,116 @@
+using System.Net.Http.Headers;
+using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Client;
+
+namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
+
+/// <summary>
+/// A real MCP server on Kestrel (loopback, its own port) with Descope added the way an app adds it.
+/// </summary>
+internal sealed class ProtectedMcpServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ProtectedMcpServer(WebApplication app, Uri baseAddress, string mcpPath)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        McpUrl = new Uri(baseAddress, mcpPath).AbsoluteUri;
+        Http = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>The MCP endpoint, also the configured McpServerUrl.</summary>
+    public string McpUrl { get; }
+
+    /// <summary>A client with no credentials, for raw HTTP assertions.</summary>
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<ProtectedMcpServer> StartAsync(
+        DescopeTestAuthority authority,
+        Action<DescopeMcpOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Action<HttpServerTransportOptions>? transport = null,
+        Action<WebApplication>? map = null,
+        string mcpPath = "/mcp")
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var mcpUrl = new Uri(baseAddress, mcpPath).AbsoluteUri;
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(baseAddress.AbsoluteUri);
+        builder.Services.AddMcpServer()
+            .WithHttpTransport(options => transport?.Invoke(options))
+            .WithTools<TestTools>();
+        builder.Services.AddDescopeTestAuthority(authority);
+        builder.Services.AddDescopeMcp(options =>
+        {
+            options.McpServerUrl = mcpUrl;
+            configure?.Invoke(options);
+        });
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        if (map is null)
+        {
+            app.MapMcp(mcpPath);
+        }
+        else
+        {
+            map(app);
+        }
+
+        await app.StartAsync();
+        authority.DefaultAudience ??= mcpUrl;
+        return new ProtectedMcpServer(app, baseAddress, mcpPath);
+    }
+
+    /// <summary>Connects the MCP SDK's own client over HTTP with a fixed bearer token.</summary>
+    public async Task<McpClient> ConnectAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var http = new HttpClient();
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = new Uri(McpUrl), TransportMode = HttpTransportMode.StreamableHttp },
+            http,
+            ownsHttpClient: true);
+        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A JSON-RPC POST as an MCP client would send it (stateless 2026-07-28 style).</summary>
+    public HttpRequestMessage McpRequest(string? token, string method = "tools/list", string? name = null, string? body = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, McpUrl)
+        {
+            Content = new StringContent(body ?? $$$"""{"jsonrpc":"2.0","id":1,"method":"{{{method}}}","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (token is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
