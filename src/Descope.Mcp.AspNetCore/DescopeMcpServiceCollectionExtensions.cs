@@ -63,6 +63,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DescopeMcpOptions>, DescopeMcpOptionsValidator>());
 
         services.AddHttpClient(DescopeMcpDefaults.BackchannelHttpClientName);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DescopeProject>();
         services.TryAddSingleton<ProtectedResource>();
         services.TryAddSingleton<DescopeSigningKeys>();

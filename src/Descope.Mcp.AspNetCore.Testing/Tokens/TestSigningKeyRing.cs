@@ -12,7 +12,12 @@ internal sealed class TestSigningKeyRing : IDisposable
     private readonly List<(string KeyId, RSA Key)> _published = [];
     private int _generation;
 
+    private readonly Lazy<RSA> _untrusted = new(() => RSA.Create(2048));
+
     public TestSigningKeyRing() => Rotate(retirePrevious: false);
+
+    /// <summary>A key that is never published: what an attacker signs with.</summary>
+    public RSA Untrusted => _untrusted.Value;
 
     public (string KeyId, RSA Key) Current
     {
@@ -80,6 +85,11 @@ internal sealed class TestSigningKeyRing : IDisposable
 
     public void Dispose()
     {
+        if (_untrusted.IsValueCreated)
+        {
+            _untrusted.Value.Dispose();
+        }
+
         lock (_gate)
         {
             foreach (var (_, key) in _published)

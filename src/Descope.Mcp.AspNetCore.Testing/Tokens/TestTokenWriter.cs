@@ -12,7 +12,10 @@ internal static class TestTokenWriter
 {
     public static string Write(TestTokenDescriptor descriptor, TestSigningKeyRing keys, string defaultIssuer, string? defaultAudience, TimeProvider time)
     {
-        var now = descriptor.IssuedAt ?? time.GetUtcNow();
+        // A token that expired long ago was also issued long ago: keep iat <= nbf < exp unless the test sets them.
+        var clock = time.GetUtcNow();
+        var now = descriptor.IssuedAt
+            ?? (descriptor.ExpiresAt is { } exp && exp <= clock ? exp.AddHours(-1) : clock);
         var payload = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (descriptor.Subject is not null)
         {
@@ -48,7 +51,6 @@ internal static class TestTokenWriter
 
         var (signingKeyId, signingKey) = keys.Current;
         var header = new Dictionary<string, object?>(StringComparer.Ordinal) { ["typ"] = "JWT" };
-        using var untrusted = descriptor.Signing == TestSigningMode.UntrustedKey ? RSA.Create(2048) : null;
         switch (descriptor.Signing)
         {
             case TestSigningMode.AlgNone:
@@ -84,7 +86,7 @@ internal static class TestTokenWriter
         {
             TestSigningMode.AlgNone => [],
             TestSigningMode.HmacWithPublicKey => HMACSHA256.HashData(signingKey.ExportSubjectPublicKeyInfo(), input),
-            TestSigningMode.UntrustedKey => untrusted!.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            TestSigningMode.UntrustedKey => keys.Untrusted.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
             _ => signingKey.SignData(input, HashFor(descriptor.Algorithm), RSASignaturePadding.Pkcs1),
         };
 

@@ -14,6 +14,9 @@ internal static partial class AuthenticationLog
     [LoggerMessage(3, LogLevel.Information, "The Descope signing keys were refreshed after a token named an unknown key.")]
     public static partial void SigningKeysRefreshed(ILogger logger);
 
+    [LoggerMessage(5, LogLevel.Warning, "Reloading the Descope signing keys failed; the keys loaded earlier stay in use.")]
+    public static partial void SigningKeysRefreshFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4, LogLevel.Debug, "The request carries no bearer token.")]
     public static partial void NoToken(ILogger logger);
 }

@@ -1,36 +1,146 @@
 using Descope.Mcp.AspNetCore.Descope;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Descope.Mcp.AspNetCore.Authentication;
 
 /// <summary>
-/// The project's discovery document and signing keys, cached and refreshed by IdentityModel's configuration manager:
-/// automatic refresh on an interval, and at most one extra refresh per <see cref="DescopeMcpOptions.KeyRefreshInterval"/>
-/// when a token names an unknown key. A failed refresh keeps the last good keys.
+/// The project's discovery document and signing keys. Loaded on first use and again every
+/// <see cref="DescopeMcpOptions.AutomaticKeyRefreshInterval"/>; reloaded at once, but at most once per
+/// <see cref="DescopeMcpOptions.KeyRefreshInterval"/>, when a token names a key it does not know. One load runs at a
+/// time and concurrent callers share it. A failed reload keeps the last good keys.
 /// </summary>
-internal sealed class DescopeSigningKeys
+/// <remarks>
+/// IdentityModel's ConfigurationManager refreshes in the background after a refresh request, so the token that revealed
+/// a rotation would still fail; this type makes the caller wait for the one reload instead.
+/// </remarks>
+internal sealed class DescopeSigningKeys : IDisposable
 {
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _manager;
+    /// <summary>While the authority has never answered, retry at most this often.</summary>
+    private static readonly TimeSpan ColdStartRetryInterval = TimeSpan.FromSeconds(1);
 
-    public DescopeSigningKeys(DescopeProject project, IHttpClientFactory httpClientFactory, IOptions<DescopeMcpOptions> options)
+    private readonly string _discoveryUrl;
+    private readonly DescopeDocumentRetriever _retriever;
+    private readonly DescopeMcpOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DescopeSigningKeys> _logger;
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+
+    private volatile Snapshot? _current;
+    private long _nextAutomaticLoadTicks;
+    private DateTimeOffset _nextOnDemandLoad;
+    private Exception? _lastFailure;
+
+    public DescopeSigningKeys(
+        DescopeProject project,
+        IHttpClientFactory httpClientFactory,
+        IOptions<DescopeMcpOptions> options,
+        TimeProvider time,
+        ILogger<DescopeSigningKeys> logger)
     {
-        var value = options.Value;
-        _manager = new ConfigurationManager<OpenIdConnectConfiguration>(
-            project.DiscoveryUrl.AbsoluteUri,
-            new OpenIdConnectConfigurationRetriever(),
-            new DescopeDocumentRetriever(httpClientFactory, value.BackchannelTimeout))
-        {
-            AutomaticRefreshInterval = value.AutomaticKeyRefreshInterval,
-            RefreshInterval = value.KeyRefreshInterval,
-        };
+        _discoveryUrl = project.DiscoveryUrl.AbsoluteUri;
+        _options = options.Value;
+        _retriever = new DescopeDocumentRetriever(httpClientFactory, _options.BackchannelTimeout);
+        _time = time;
+        _logger = logger;
     }
 
     /// <summary>The current configuration; throws when none was ever loaded and the authority cannot be reached.</summary>
-    public Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken) =>
-        _manager.GetConfigurationAsync(cancellationToken);
+    public async ValueTask<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = _current;
+        if (current is not null && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextAutomaticLoadTicks))
+        {
+            return current.Configuration;
+        }
 
-    /// <summary>Asks for a refresh; the manager rate-limits it to one per refresh interval.</summary>
-    public void RequestRefresh() => _manager.RequestRefresh();
+        return await LoadAsync(current, onDemand: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reloads because a token named an unknown key, unless another caller already replaced <paramref name="seen"/> or the
+    /// on-demand interval has not passed. Returns the configuration to retry with.
+    /// </summary>
+    public async ValueTask<OpenIdConnectConfiguration> RefreshForUnknownKeyAsync(OpenIdConnectConfiguration seen, CancellationToken cancellationToken)
+    {
+        var current = _current;
+        if (current is not null && !ReferenceEquals(current.Configuration, seen))
+        {
+            return current.Configuration;
+        }
+
+        return await LoadAsync(current, onDemand: true, cancellationToken);
+    }
+
+    private async Task<OpenIdConnectConfiguration> LoadAsync(Snapshot? seen, bool onDemand, CancellationToken cancellationToken)
+    {
+        await _loadGate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = _current;
+            if (current is not null && !ReferenceEquals(current, seen))
+            {
+                return current.Configuration;
+            }
+
+            var now = _time.GetUtcNow();
+            if (current is not null && (onDemand ? now < _nextOnDemandLoad : now < _nextAutomaticLoad))
+            {
+                return current.Configuration;
+            }
+
+            if (current is null && _lastFailure is not null && now < _nextAutomaticLoad)
+            {
+                throw new InvalidOperationException("The Descope signing keys are unavailable.", _lastFailure);
+            }
+
+            try
+            {
+                var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(_discoveryUrl, _retriever, cancellationToken);
+                _current = new Snapshot(configuration);
+                _lastFailure = null;
+                _nextAutomaticLoad = now + _options.AutomaticKeyRefreshInterval;
+                if (onDemand)
+                {
+                    // Only on-demand loads count against the on-demand budget, so the first rotation after a
+                    // scheduled load is picked up at once.
+                    _nextOnDemandLoad = now + _options.KeyRefreshInterval;
+                    AuthenticationLog.SigningKeysRefreshed(_logger);
+                }
+
+                return configuration;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _lastFailure = ex;
+                if (current is null)
+                {
+                    _nextAutomaticLoad = now + ColdStartRetryInterval;
+                    throw;
+                }
+
+                // Keep the good keys; try again after the on-demand interval rather than on every request.
+                AuthenticationLog.SigningKeysRefreshFailed(_logger, ex);
+                _nextAutomaticLoad = now + _options.KeyRefreshInterval;
+                _nextOnDemandLoad = now + _options.KeyRefreshInterval;
+                return current.Configuration;
+            }
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
+    public void Dispose() => _loadGate.Dispose();
+
+    // Read without the gate on the hot path, so stored as ticks that are read and written whole.
+    private DateTimeOffset _nextAutomaticLoad
+    {
+        get => new(Volatile.Read(ref _nextAutomaticLoadTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref _nextAutomaticLoadTicks, value.UtcTicks);
+    }
+
+    private sealed record Snapshot(OpenIdConnectConfiguration Configuration);
 }

@@ -70,12 +70,10 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         var result = await _handler.ValidateTokenAsync(parsed, ParametersFor(configuration));
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
-            // An unknown kid may mean the keys rotated: ask for one (rate-limited) refresh and try once more.
-            _signingKeys.RequestRefresh();
-            var refreshed = await TryGetConfigurationAsync(cancellationToken);
+            // An unknown kid may mean the keys rotated: one (rate-limited) reload, then one more try.
+            var refreshed = await TryRefreshAsync(configuration, cancellationToken);
             if (refreshed is not null && !ReferenceEquals(refreshed, configuration))
             {
-                AuthenticationLog.SigningKeysRefreshed(_logger);
                 result = await _handler.ValidateTokenAsync(parsed, ParametersFor(refreshed));
             }
         }
@@ -91,11 +89,11 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         return DescopeTokenValidationResult.Fail(failure);
     }
 
-    private async Task<OpenIdConnectConfiguration?> TryGetConfigurationAsync(CancellationToken cancellationToken)
+    private async Task<OpenIdConnectConfiguration?> TryRefreshAsync(OpenIdConnectConfiguration seen, CancellationToken cancellationToken)
     {
         try
         {
-            return await _signingKeys.GetAsync(cancellationToken);
+            return await _signingKeys.RefreshForUnknownKeyAsync(seen, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
