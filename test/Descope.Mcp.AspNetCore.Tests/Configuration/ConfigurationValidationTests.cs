@@ -1,0 +1,202 @@
+using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Tests.Configuration;
+
+/// <summary>
+/// Misconfiguration fails at startup, and the message names the key and shows a good value.
+/// </summary>
+public sealed class ConfigurationValidationTests
+{
+    private const string GoodWellKnown = "https://api.descope.com/v1/apps/agentic/P2abc123/MS2def456/.well-known/openid-configuration";
+
+    private static async Task<OptionsValidationException> StartFailsAsync(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddMcpServer().WithHttpTransport();
+        builder.AddDescopeMcp();
+        await using var app = builder.Build();
+        app.MapMcp("/mcp");
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+    }
+
+    private static Dictionary<string, string?> Valid() => new()
+    {
+        ["Descope:McpServerUrl"] = "https://mcp.example.com/mcp",
+        ["Descope:WellKnownUrl"] = GoodWellKnown,
+    };
+
+    [Fact]
+    public async Task Missing_McpServerUrl_names_the_key_and_shows_an_example()
+    {
+        var settings = Valid();
+        settings.Remove("Descope:McpServerUrl");
+
+        var error = await StartFailsAsync(settings);
+
+        var message = Assert.Single(error.Failures);
+        Assert.StartsWith("Descope:McpServerUrl is required", message, StringComparison.Ordinal);
+        Assert.Contains("https://mcp.example.com/mcp", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("/mcp")]
+    [InlineData("http://mcp.example.com/mcp")]
+    [InlineData("https://mcp.example.com/mcp#fragment")]
+    [InlineData("https://mcp.example.com/mcp?x=1")]
+    [InlineData("ftp://mcp.example.com/mcp")]
+    public async Task Malformed_or_insecure_McpServerUrl_is_refused(string value)
+    {
+        var settings = Valid();
+        settings["Descope:McpServerUrl"] = value;
+
+        var error = await StartFailsAsync(settings);
+
+        Assert.StartsWith("Descope:McpServerUrl '", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://example.com/.well-known/openid-configuration")]
+    [InlineData("https://api.descope.com/v1/apps/agentic/P2abc123/.well-known/openid-configuration")]
+    [InlineData("https://api.descope.com/v1/apps/agentic/notaproject/MS2def456/.well-known/openid-configuration")]
+    [InlineData("http://api.descope.com/v1/apps/agentic/P2abc123/MS2def456/.well-known/openid-configuration")]
+    [InlineData("descope")]
+    public async Task A_discovery_url_that_is_not_Descope_shaped_is_refused(string value)
+    {
+        var settings = Valid();
+        settings["Descope:WellKnownUrl"] = value;
+
+        var error = await StartFailsAsync(settings);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("Descope:WellKnownUrl '", StringComparison.Ordinal) && f.Contains(GoodWellKnown[..40], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Neither_discovery_url_nor_project_id_is_refused()
+    {
+        var error = await StartFailsAsync(new() { ["Descope:McpServerUrl"] = "https://mcp.example.com/mcp" });
+
+        Assert.StartsWith("Descope:WellKnownUrl is required unless Descope:ProjectId is set", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Descope:ProjectId", "P2other", "Descope:ProjectId 'P2other' does not match")]
+    [InlineData("Descope:ProjectId", "project-1", "Descope:ProjectId 'project-1' is not a Descope project ID")]
+    [InlineData("Descope:McpServerId", "MS2other", "Descope:McpServerId 'MS2other' does not match")]
+    [InlineData("Descope:BaseUrl", "http://api.descope.com", "Descope:BaseUrl 'http://api.descope.com' is not a Descope API origin")]
+    [InlineData("Descope:BaseUrl", "https://api.descope.com/v1", "Descope:BaseUrl 'https://api.descope.com/v1' is not a Descope API origin")]
+    [InlineData("Descope:AllowedSigningAlgorithms:0", "HS256", "Descope:AllowedSigningAlgorithms contains 'HS256'")]
+    [InlineData("Descope:AllowedSigningAlgorithms:0", "none", "Descope:AllowedSigningAlgorithms contains 'none'")]
+    [InlineData("Descope:ScopesSupported:0", "bad scope", "Descope:ScopesSupported contains 'bad scope'")]
+    [InlineData("Descope:ScopesSupported:0", "offline_access", "Descope:ScopesSupported must not contain offline_access")]
+    [InlineData("Descope:AdditionalAudiences:0", " ", "Descope:AdditionalAudiences contains an empty value")]
+    [InlineData("Descope:ClockSkew", "01:00:00", "Descope:ClockSkew must be between")]
+    [InlineData("Descope:KeyRefreshInterval", "00:00:00", "Descope:KeyRefreshInterval must be at least one second")]
+    [InlineData("Descope:AutomaticKeyRefreshInterval", "00:01:00", "Descope:AutomaticKeyRefreshInterval must be at least five minutes")]
+    [InlineData("Descope:BackchannelTimeout", "00:00:00", "Descope:BackchannelTimeout must be greater than zero")]
+    public async Task Each_bad_key_is_named(string key, string value, string expected)
+    {
+        var settings = Valid();
+        settings[key] = value;
+
+        var error = await StartFailsAsync(settings);
+
+        Assert.Contains(error.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5000/mcp")]
+    [InlineData("http://127.0.0.1:5000/mcp")]
+    [InlineData("http://[::1]:5000/mcp")]
+    public async Task Http_is_accepted_for_loopback_hosts(string url)
+    {
+        await using var authority = await DescopeTestAuthority.StartAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddMcpServer().WithHttpTransport();
+        builder.Services.AddDescopeTestAuthority(authority);
+        builder.Services.AddDescopeMcp(o => o.McpServerUrl = url);
+        await using var app = builder.Build();
+        app.MapMcp("/mcp");
+
+        await app.StartAsync();
+
+        Assert.Equal(url, app.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.McpServerUrl);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("P2abc123", "https://api.descope.com")]
+    [InlineData("P2Uabcdefghijklmnopqrstuvwxyz0123", "https://api.2uab.descope.com")]
+    public void Base_url_follows_the_region_rule_when_only_the_project_is_configured(string projectId, string expected)
+    {
+        var options = Resolve(o => { o.McpServerUrl = "https://mcp.example.com/mcp"; o.ProjectId = projectId; o.McpServerId = "MS2def456"; });
+
+        Assert.Equal(expected, options.BaseUrl);
+        Assert.Equal($"{expected}/v1/apps/agentic/{projectId}/MS2def456/.well-known/openid-configuration", options.WellKnownUrl);
+    }
+
+    [Fact]
+    public void Project_server_and_base_url_are_derived_from_the_discovery_url()
+    {
+        var options = Resolve(o => { o.McpServerUrl = "https://mcp.example.com/mcp"; o.WellKnownUrl = "https://auth.example.com/v1/apps/agentic/P2abc123/MS2def456/.well-known/openid-configuration"; });
+
+        Assert.Equal("P2abc123", options.ProjectId);
+        Assert.Equal("MS2def456", options.McpServerId);
+        Assert.Equal("https://auth.example.com", options.BaseUrl);
+        Assert.Equal(["RS256"], options.AllowedSigningAlgorithms);
+    }
+
+    [Fact]
+    public void An_explicit_base_url_wins()
+    {
+        var options = Resolve(o => { o.McpServerUrl = "https://mcp.example.com/mcp"; o.WellKnownUrl = GoodWellKnown; o.BaseUrl = "https://api.eu.descope.com"; });
+
+        Assert.Equal("https://api.eu.descope.com", options.BaseUrl);
+    }
+
+    [Fact]
+    public void Environment_variables_bind_with_double_underscores()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Descope__McpServerUrl"] = "https://mcp.example.com/mcp",
+            ["Descope__WellKnownUrl"] = GoodWellKnown,
+        }.Select(p => new KeyValuePair<string, string?>(p.Key.Replace("__", ":", StringComparison.Ordinal), p.Value))).Build();
+        var services = new ServiceCollection().AddDescopeMcp(configuration.GetSection("Descope"));
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+
+        Assert.Equal("P2abc123", options.ProjectId);
+    }
+
+    [Fact]
+    public void Adding_Descope_twice_is_harmless()
+    {
+        var services = new ServiceCollection();
+        services.AddDescopeMcp(o => { o.McpServerUrl = "https://mcp.example.com/mcp"; o.WellKnownUrl = GoodWellKnown; });
+        var count = services.Count;
+
+        services.AddDescopeMcp(o => o.ClockSkew = TimeSpan.FromSeconds(10));
+
+        Assert.Equal(count + 1, services.Count);
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(10), options.ClockSkew);
+        Assert.Equal("https://mcp.example.com/mcp", options.McpServerUrl);
+    }
+
+    private static DescopeMcpOptions Resolve(Action<DescopeMcpOptions> configure) =>
+        new ServiceCollection().AddDescopeMcp(configure).BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+}
