@@ -1,0 +1,8 @@
+using CalendarMcpServer;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<CalendarTools>();
+builder.AddDescopeMcp();
+var app = builder.Build();
+app.MapMcp("/mcp");
+app.Run();
