@@ -5,27 +5,12 @@ using ModelContextProtocol.Client;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 
-public sealed class McpClientAuthenticationTests : IAsyncLifetime
+public sealed class McpClientAuthenticationTests : AuthorityAndServerFixture
 {
-    private DescopeTestAuthority _authority = null!;
-    private ProtectedMcpServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(_authority);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
     [Fact]
-    public async Task Mcp_client_with_a_valid_token_lists_the_tools_of_a_protected_server()
+    public async Task Mcp_client_with_a_valid_token_lists_the_tools_of_a_protectedServer()
     {
-        await using var client = await _server.ConnectAsync(_authority.CreateToken());
+        await using var client = await Server.ConnectAsync(Authority.CreateToken());
 
         var tools = await client.ListToolsAsync();
 
@@ -35,7 +20,7 @@ public sealed class McpClientAuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task Tool_sees_the_caller_as_the_token_subject()
     {
-        await using var client = await _server.ConnectAsync(_authority.CreateToken(t => t.Subject = "U2Alice"));
+        await using var client = await Server.ConnectAsync(Authority.CreateToken(t => t.Subject = "U2Alice"));
 
         var result = await client.CallToolAsync("whoami");
 
@@ -47,16 +32,16 @@ public sealed class McpClientAuthenticationTests : IAsyncLifetime
     {
         var error = await Assert.ThrowsAnyAsync<HttpRequestException>(async () =>
         {
-            await using var client = await _server.ConnectAsync(token: null);
+            await using var client = await Server.ConnectAsync(token: null);
             await client.ListToolsAsync();
         });
 
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
 
-        using var response = await _server.Http.SendAsync(_server.McpRequest(token: null));
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer resource_metadata=\"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
+            $"Bearer resource_metadata=\"{Server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
             response.Headers.WwwAuthenticate.ToString());
     }
 }

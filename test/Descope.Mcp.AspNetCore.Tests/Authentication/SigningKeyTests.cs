@@ -7,64 +7,49 @@ namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 /// <summary>
 /// Loading, refreshing and surviving the loss of the project's signing keys.
 /// </summary>
-public sealed class SigningKeyTests : IAsyncLifetime
+public sealed class SigningKeyTests : AuthorityAndServerFixture
 {
-    private DescopeTestAuthority _authority = null!;
-    private ProtectedMcpServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(_authority);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
     private async Task<HttpStatusCode> SendAsync(string token)
     {
-        using var response = await _server.Http.SendAsync(_server.McpRequest(token));
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
         return response.StatusCode;
     }
 
     [Fact]
     public async Task A_flood_of_unknown_key_ids_causes_at_most_one_key_set_fetch_per_refresh_interval()
     {
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
-        var fetchesBefore = _authority.Requests.Jwks;
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        var fetchesBefore = Authority.Requests.Jwks;
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
-            SendAsync(_authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey))));
+            SendAsync(Authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey))));
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
-        Assert.InRange(_authority.Requests.Jwks - fetchesBefore, 0, 1);
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
+        Assert.InRange(Authority.Requests.Jwks - fetchesBefore, 0, 1);
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
     }
 
     [Fact]
     public async Task A_token_signed_with_a_rotated_key_passes_after_one_refresh()
     {
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
-        var fetchesBefore = _authority.Requests.Jwks;
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        var fetchesBefore = Authority.Requests.Jwks;
 
-        _authority.RotateSigningKey();
-        var status = await SendAsync(_authority.CreateToken());
+        Authority.RotateSigningKey();
+        var status = await SendAsync(Authority.CreateToken());
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(1, _authority.Requests.Jwks - fetchesBefore);
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
-        Assert.Equal(1, _authority.Requests.Jwks - fetchesBefore);
+        Assert.Equal(1, Authority.Requests.Jwks - fetchesBefore);
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        Assert.Equal(1, Authority.Requests.Jwks - fetchesBefore);
     }
 
     [Fact]
     public async Task Authority_down_at_cold_start_gives_503_with_retry_after_and_recovers()
     {
-        _authority.MetadataAvailable = false;
+        Authority.MetadataAvailable = false;
 
-        using (var response = await _server.Http.SendAsync(_server.McpRequest(_authority.CreateToken())))
+        using (var response = await Server.Http.SendAsync(Server.McpRequest(Authority.CreateToken())))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(10), response.Headers.RetryAfter?.Delta);
@@ -72,17 +57,17 @@ public sealed class SigningKeyTests : IAsyncLifetime
         }
 
         // While it has no keys at all, the server asks the authority at most once a second.
-        _authority.MetadataAvailable = true;
+        Authority.MetadataAvailable = true;
         await Task.Delay(TimeSpan.FromSeconds(1.1));
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
     }
 
     [Fact]
     public async Task Authority_down_at_cold_start_still_answers_401_to_requests_without_a_token()
     {
-        _authority.MetadataAvailable = false;
+        Authority.MetadataAvailable = false;
 
-        using var response = await _server.Http.SendAsync(_server.McpRequest(token: null));
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -90,13 +75,13 @@ public sealed class SigningKeyTests : IAsyncLifetime
     [Fact]
     public async Task Authority_down_after_a_warm_start_keeps_validating_with_cached_keys()
     {
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
-        _authority.MetadataAvailable = false;
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        Authority.MetadataAvailable = false;
 
         // An unknown kid forces a refresh attempt, which fails; the cached keys must survive it.
-        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(_authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(Authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey)));
 
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(_authority.CreateToken()));
-        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(_authority.CreateToken(t => t.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-5))));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(Authority.CreateToken(t => t.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-5))));
     }
 }

@@ -2,8 +2,11 @@ using Descope.Mcp.AspNetCore.Testing;
 
 namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
-/// <summary>One authority and one protected server shared by the tests of a class.</summary>
-public sealed class AuthorityAndServerFixture : IAsyncLifetime
+/// <summary>
+/// A test authority and a protected MCP server on it, started before and stopped after a test (as a base class) or a
+/// test class (as a class fixture).
+/// </summary>
+public class AuthorityAndServerFixture : IAsyncLifetime
 {
     public DescopeTestAuthority Authority { get; private set; } = null!;
 
@@ -12,12 +15,16 @@ public sealed class AuthorityAndServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Authority = await DescopeTestAuthority.StartAsync();
-        Server = await ProtectedMcpServer.StartAsync(Authority);
+        Server = await ProtectedMcpServer.StartAsync(Authority, ConfigureDescope);
     }
 
     public async Task DisposeAsync()
     {
         await Server.DisposeAsync();
         await Authority.DisposeAsync();
+    }
+
+    protected virtual void ConfigureDescope(DescopeMcpOptions options)
+    {
     }
 }

@@ -8,21 +8,12 @@ namespace Descope.Mcp.AspNetCore.Tests.Metadata;
 /// <summary>
 /// RFC 9728 protected resource metadata at both well-known paths: anonymous, CORS-enabled, GET and HEAD only.
 /// </summary>
-public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
+public sealed class ProtectedResourceMetadataTests : AuthorityAndServerFixture
 {
-    private DescopeTestAuthority _authority = null!;
-    private ProtectedMcpServer _server = null!;
-
-    public async Task InitializeAsync()
+    protected override void ConfigureDescope(DescopeMcpOptions options)
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(_authority, o => { o.ScopesSupported.Add("calendar.read"); o.ScopesSupported.Add("calendar.write"); });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
+        options.ScopesSupported.Add("calendar.read");
+        options.ScopesSupported.Add("calendar.write");
     }
 
     [Theory]
@@ -30,15 +21,15 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
     [InlineData("/.well-known/oauth-protected-resource/mcp")]
     public async Task Metadata_is_served_anonymously_at_both_paths(string path)
     {
-        using var response = await _server.Http.GetAsync(path);
+        using var response = await Server.Http.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
-        Assert.Equal(_server.McpUrl, root.GetProperty("resource").GetString());
-        Assert.Equal([_authority.Issuer], root.GetProperty("authorization_servers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(Server.McpUrl, root.GetProperty("resource").GetString());
+        Assert.Equal([Authority.Issuer], root.GetProperty("authorization_servers").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["calendar.read", "calendar.write"], root.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["header"], root.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()));
     }
@@ -46,7 +37,7 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
     [Fact]
     public async Task Head_returns_the_headers_without_a_body()
     {
-        using var response = await _server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/.well-known/oauth-protected-resource/mcp"));
+        using var response = await Server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/.well-known/oauth-protected-resource/mcp"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(response.Content.Headers.ContentLength > 0);
@@ -60,7 +51,7 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
     [InlineData("PATCH")]
     public async Task Other_methods_get_405_with_allow(string method)
     {
-        using var response = await _server.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/.well-known/oauth-protected-resource/mcp"));
+        using var response = await Server.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/.well-known/oauth-protected-resource/mcp"));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal(["GET", "HEAD", "OPTIONS"], response.Content.Headers.Allow);
@@ -74,7 +65,7 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
         request.Headers.Add("Access-Control-Request-Method", "GET");
         request.Headers.Add("Access-Control-Request-Headers", "mcp-protocol-version");
 
-        using var response = await _server.Http.SendAsync(request);
+        using var response = await Server.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
@@ -87,7 +78,7 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
     [InlineData("/.well-known/oauth-protected-resourcex")]
     public async Task Other_paths_are_not_metadata(string path)
     {
-        using var response = await _server.Http.GetAsync(path);
+        using var response = await Server.Http.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -95,11 +86,11 @@ public sealed class ProtectedResourceMetadataTests : IAsyncLifetime
     [Fact]
     public async Task The_401_challenge_carries_the_configured_scopes_and_the_path_specific_metadata_url()
     {
-        using var response = await _server.Http.SendAsync(_server.McpRequest(token: null));
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{_server.BaseAddress.AbsoluteUri}.well-known/oauth-protected-resource/mcp\"",
+            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{Server.BaseAddress.AbsoluteUri}.well-known/oauth-protected-resource/mcp\"",
             Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
     }
 }
