@@ -1,0 +1,66 @@
+// The same stateless MCP server three ways, for build/load.sh: no authentication, the JwtBearer + SDK AddMcp setup a
+// C# developer wires by hand today, and Descope.Mcp.AspNetCore. Each validates tokens from one in-memory test authority.
+using System.ComponentModel;
+using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Server;
+
+var mode = args.ElementAtOrDefault(0) ?? "descope";
+var port = args.ElementAtOrDefault(1) ?? "5300";
+var tokenFile = args.ElementAtOrDefault(2) ?? "token.txt";
+var mcpUrl = $"http://127.0.0.1:{port}/mcp";
+
+await using var authority = await DescopeTestAuthority.StartAsync(o => { o.InProcess = true; o.DefaultAudience = mcpUrl; });
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<LoadTools>();
+
+switch (mode)
+{
+    case "none":
+        break;
+    case "jwtbearer":
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = McpAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
+            })
+            .AddJwtBearer(o =>
+            {
+                o.MetadataAddress = authority.WellKnownUrl;
+                o.BackchannelHttpHandler = authority.CreateHandler();
+                o.Audience = mcpUrl;
+                o.MapInboundClaims = false;
+            })
+            .AddMcp(o => o.ResourceMetadata = new() { AuthorizationServers = { authority.Issuer } });
+        builder.Services.AddAuthorization();
+        break;
+    case "descope":
+        builder.Services.AddDescopeTestAuthority(authority);
+        builder.Services.AddDescopeMcp(o => o.McpServerUrl = mcpUrl);
+        break;
+    default:
+        throw new ArgumentException($"Unknown mode '{mode}': use none, jwtbearer or descope.");
+}
+
+var app = builder.Build();
+var endpoint = app.MapMcp("/mcp");
+if (mode == "jwtbearer")
+{
+    endpoint.RequireAuthorization();
+}
+
+await app.StartAsync();
+await File.WriteAllTextAsync(tokenFile, authority.CreateToken(t => t.ExpiresAt = DateTimeOffset.UtcNow.AddHours(2)));
+Console.WriteLine($"ready {mode} {mcpUrl}");
+await app.WaitForShutdownAsync();
+
+[McpServerToolType]
+internal sealed class LoadTools
+{
+    [McpServerTool(Name = "echo"), Description("Returns the message.")]
+    public static string Echo(string message) => message;
+}
