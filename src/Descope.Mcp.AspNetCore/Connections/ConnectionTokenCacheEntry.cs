@@ -1,0 +1,8 @@
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>
+/// A cached token and the moment it stops being handed out: the earlier of its expiry less the buffer and the time it
+/// was fetched plus the maximum lifetime. Kept in the entry, and judged by the injected <see cref="TimeProvider"/>,
+/// so every instance sharing a distributed cache agrees on it.
+/// </summary>
+internal sealed record ConnectionTokenCacheEntry(ConnectionToken Token, DateTimeOffset RefreshAt);
