@@ -17,7 +17,7 @@ public sealed class TestVaultFaults
     /// <param name="count">How many requests fail.</param>
     /// <param name="statusCode">The status. Default: 503.</param>
     /// <param name="retryAfter">A <c>Retry-After</c> to send along, if any.</param>
-    public void FailNext(int count, int statusCode = 503, TimeSpan? retryAfter = null) => Enqueue(count, new Fault(statusCode, retryAfter, Drop: false));
+    public void FailNext(int count, int statusCode = 503, TimeSpan? retryAfter = null) => Enqueue(count, new Fault(statusCode, retryAfter, Drop: false, null));
 
     /// <summary>Answers the next <paramref name="count"/> requests with 429 and a <c>Retry-After</c>.</summary>
     /// <param name="count">How many requests are rate limited.</param>
@@ -26,7 +26,12 @@ public sealed class TestVaultFaults
 
     /// <summary>Drops the connection of the next <paramref name="count"/> requests without an answer (a transport error).</summary>
     /// <param name="count">How many requests are dropped.</param>
-    public void DropNext(int count) => Enqueue(count, new Fault(0, null, Drop: true));
+    public void DropNext(int count) => Enqueue(count, new Fault(0, null, Drop: true, null));
+
+    /// <summary>Answers the next <paramref name="count"/> requests normally, but only after <paramref name="delay"/>.</summary>
+    /// <param name="count">How many requests are slow.</param>
+    /// <param name="delay">How long each waits.</param>
+    public void SlowNext(int count, TimeSpan delay) => Enqueue(count, new Fault(0, null, Drop: false, delay));
 
     /// <summary>Holds every answer until <see cref="Release"/>, so that tests can pile up concurrent requests.</summary>
     public void Hold()
@@ -75,9 +80,10 @@ public sealed class TestVaultFaults
             }
         }
 
-        if (Delay > TimeSpan.Zero)
+        var delay = fault?.Delay ?? Delay;
+        if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(Delay, cancellationToken);
+            await Task.Delay(delay, cancellationToken);
         }
 
         if (hold is not null)
@@ -85,7 +91,7 @@ public sealed class TestVaultFaults
             await hold.WaitAsync(cancellationToken);
         }
 
-        return fault;
+        return fault is { Delay: not null } ? null : fault;
     }
 
     private void Enqueue(int count, Fault fault)
@@ -100,5 +106,5 @@ public sealed class TestVaultFaults
         }
     }
 
-    internal sealed record Fault(int StatusCode, TimeSpan? RetryAfter, bool Drop);
+    internal sealed record Fault(int StatusCode, TimeSpan? RetryAfter, bool Drop, TimeSpan? Delay);
 }
