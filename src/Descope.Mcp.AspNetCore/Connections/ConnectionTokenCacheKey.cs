@@ -1,8 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Descope.Mcp.AspNetCore.Descope;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore.Connections;
 
@@ -16,36 +17,53 @@ internal static class ConnectionTokenCacheKey
 {
     public static string For(ConnectionFetch fetch, DescopeProject project)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        Append(buffer, "v1");
-        Append(buffer, project.BaseUrl.AbsoluteUri);
-        Append(buffer, project.ProjectId);
-        Append(buffer, fetch.Owner == ConnectionOwner.User ? "user" : "tenant");
-        Append(buffer, fetch.AppId);
-        Append(buffer, fetch.UserId);
-        Append(buffer, fetch.TenantId);
-        foreach (var scope in fetch.Scopes.Order(StringComparer.Ordinal))
+        // Built in a pooled buffer: this runs on every cache hit.
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
         {
-            Append(buffer, scope);
-        }
+            var length = 0;
+            Append(ref buffer, ref length, "v1");
+            Append(ref buffer, ref length, project.BaseUrl.AbsoluteUri);
+            Append(ref buffer, ref length, project.ProjectId);
+            Append(ref buffer, ref length, fetch.Owner == ConnectionOwner.User ? "user" : "tenant");
+            Append(ref buffer, ref length, fetch.AppId);
+            Append(ref buffer, ref length, fetch.UserId);
+            Append(ref buffer, ref length, fetch.TenantId);
+            foreach (var scope in fetch.Scopes.Order(StringComparer.Ordinal))
+            {
+                Append(ref buffer, ref length, scope);
+            }
 
-        Append(buffer, fetch.Credential.IsManagementKey ? "management-key" : "caller-token");
-        Append(buffer, fetch.Credential.Secret);
-        return ConnectionTokenDefaults.CacheKeyPrefix + Base64UrlEncoder.Encode(SHA256.HashData(buffer.WrittenSpan));
+            Append(ref buffer, ref length, fetch.Credential.IsManagementKey ? "management-key" : "caller-token");
+            Append(ref buffer, ref length, fetch.Credential.Secret);
+
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, length), hash);
+            return string.Concat(ConnectionTokenDefaults.CacheKeyPrefix, Base64Url.EncodeToString(hash));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // Each value is length-prefixed, so no two different requests can produce the same bytes.
-    private static void Append(ArrayBufferWriter<byte> buffer, string? value)
+    private static void Append(ref byte[] buffer, ref int length, string? value)
     {
-        if (value is null)
+        var size = value is null ? 0 : Encoding.UTF8.GetByteCount(value);
+        if (length + 4 + size > buffer.Length)
         {
-            buffer.Write<byte>([0xFF, 0xFF, 0xFF, 0xFF]);
-            return;
+            var larger = ArrayPool<byte>.Shared.Rent((length + 4 + size) * 2);
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = larger;
         }
 
-        var length = Encoding.UTF8.GetByteCount(value);
-        BitConverter.TryWriteBytes(buffer.GetSpan(4), length);
-        buffer.Advance(4);
-        buffer.Advance(Encoding.UTF8.GetBytes(value, buffer.GetSpan(length)));
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(length), value is null ? -1 : size);
+        length += 4;
+        if (value is not null)
+        {
+            length += Encoding.UTF8.GetBytes(value, buffer.AsSpan(length));
+        }
     }
 }
