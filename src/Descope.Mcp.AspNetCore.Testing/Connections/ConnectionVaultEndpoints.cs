@@ -71,6 +71,11 @@ internal static class ConnectionVaultEndpoints
         vault.Record(new TestVaultRequest(path, body, authorization, result.Status));
 
         context.Response.StatusCode = result.Status;
+        if (fault?.Location is { } location)
+        {
+            context.Response.Headers.Location = location.AbsoluteUri;
+        }
+
         if (result.RetryAfter is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

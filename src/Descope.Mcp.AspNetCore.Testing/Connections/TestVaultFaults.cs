@@ -17,7 +17,7 @@ public sealed class TestVaultFaults
     /// <param name="count">How many requests fail.</param>
     /// <param name="statusCode">The status. Default: 503.</param>
     /// <param name="retryAfter">A <c>Retry-After</c> to send along, if any.</param>
-    public void FailNext(int count, int statusCode = 503, TimeSpan? retryAfter = null) => Enqueue(count, new Fault(statusCode, retryAfter, Drop: false, null));
+    public void FailNext(int count, int statusCode = 503, TimeSpan? retryAfter = null) => Enqueue(count, new Fault(statusCode, retryAfter, Drop: false, null, null));
 
     /// <summary>Answers the next <paramref name="count"/> requests with 429 and a <c>Retry-After</c>.</summary>
     /// <param name="count">How many requests are rate limited.</param>
@@ -26,12 +26,17 @@ public sealed class TestVaultFaults
 
     /// <summary>Drops the connection of the next <paramref name="count"/> requests without an answer (a transport error).</summary>
     /// <param name="count">How many requests are dropped.</param>
-    public void DropNext(int count) => Enqueue(count, new Fault(0, null, Drop: true, null));
+    public void DropNext(int count) => Enqueue(count, new Fault(0, null, Drop: true, null, null));
 
     /// <summary>Answers the next <paramref name="count"/> requests normally, but only after <paramref name="delay"/>.</summary>
     /// <param name="count">How many requests are slow.</param>
     /// <param name="delay">How long each waits.</param>
-    public void SlowNext(int count, TimeSpan delay) => Enqueue(count, new Fault(0, null, Drop: false, delay));
+    public void SlowNext(int count, TimeSpan delay) => Enqueue(count, new Fault(0, null, Drop: false, delay, null));
+
+    /// <summary>Answers the next <paramref name="count"/> requests with a 307 redirect to <paramref name="location"/>.</summary>
+    /// <param name="count">How many requests are redirected.</param>
+    /// <param name="location">Where the redirect points, for example a server that records what it receives.</param>
+    public void RedirectNext(int count, Uri location) => Enqueue(count, new Fault(307, null, Drop: false, null, location));
 
     /// <summary>Holds every answer until <see cref="Release"/>, so that tests can pile up concurrent requests.</summary>
     public void Hold()
@@ -106,5 +111,5 @@ public sealed class TestVaultFaults
         }
     }
 
-    internal sealed record Fault(int StatusCode, TimeSpan? RetryAfter, bool Drop, TimeSpan? Delay);
+    internal sealed record Fault(int StatusCode, TimeSpan? RetryAfter, bool Drop, TimeSpan? Delay, Uri? Location);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -36,7 +37,8 @@ internal sealed class ConnectionTestHost : IAsyncDisposable
     public static async Task<ConnectionTestHost> StartAsync(
         Action<DescopeMcpOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        Action<DescopeTestAuthorityOptions>? authority = null)
+        Action<DescopeTestAuthorityOptions>? authority = null,
+        Action<HttpServerTransportOptions>? transport = null)
     {
         var testAuthority = await DescopeTestAuthority.StartAsync(authority);
         var server = await ProtectedMcpServer.StartAsync(
@@ -53,6 +55,7 @@ internal sealed class ConnectionTestHost : IAsyncDisposable
                 s.AddSingleton<ToolProbe>();
                 services?.Invoke(s);
             },
+            transport: transport,
             mcp: builder => builder.WithTools<ConnectionTools>());
         return new ConnectionTestHost(testAuthority, server);
     }

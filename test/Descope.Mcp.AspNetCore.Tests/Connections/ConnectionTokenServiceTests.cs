@@ -20,6 +20,18 @@ public sealed class ConnectionTokenServiceTests
     }
 
     [Fact]
+    public async Task Tool_gets_the_callers_connection_token_in_stateful_sessions_too()
+    {
+        await using var host = await StartAsync(transport: t => t.Stateless = false);
+        var connection = host.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
+        var accessToken = host.AccessToken();
+        var client = await host.ConnectWithAsync(accessToken);
+
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(client, "user_token", new { appId = Calendar })));
+        Assert.Equal($"Bearer {host.Authority.ProjectId}:{accessToken}", Assert.Single(host.Vault.Requests).Authorization);
+    }
+
+    [Fact]
     public async Task Descope_receives_the_by_scopes_request_with_project_and_caller_token_in_the_authorization_header()
     {
         await using var host = await StartAsync();
@@ -229,6 +241,21 @@ public sealed class ConnectionTokenServiceTests
 
         Assert.Contains("refused the request for a 'google-calendar' token as invalid (error E130001)", error, StringComparison.Ordinal);
         Assert.Contains("tell its operator", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redirect_from_Descope_is_not_followed_so_the_caller_token_goes_nowhere_else()
+    {
+        await using var host = await StartAsync();
+        await using var elsewhere = await DescopeTestAuthority.StartAsync();
+        host.Vault.Faults.RedirectNext(1, new Uri(elsewhere.BaseUrl, "/v1/mgmt/outbound/app/user/token/latest"));
+        var client = await host.ConnectAsync();
+
+        var error = ErrorText(await CallAsync(client, "user_token", new { appId = Calendar }));
+
+        Assert.Contains("could not provide a token", error, StringComparison.Ordinal);
+        Assert.Equal([307], host.Vault.Requests.Select(r => r.StatusCode));
+        Assert.Equal(0, elsewhere.Requests.Total);
     }
 
     [Fact]
