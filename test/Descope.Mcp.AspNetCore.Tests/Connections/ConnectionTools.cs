@@ -42,10 +42,11 @@ public sealed class ConnectionTools(IConnectionTokenService connections, ToolPro
         return token.AccessToken;
     }
 
+    // Takes the service as a method parameter, the other way tools receive services.
     [McpServerTool(Name = "describe_token"), Description("Describes the caller's token for an app, without the token.")]
-    public async Task<string> DescribeToken(string appId, string[]? scopes = null, CancellationToken cancellationToken = default)
+    public static async Task<string> DescribeToken(IConnectionTokenService tokens, string appId, string[]? scopes = null, CancellationToken cancellationToken = default)
     {
-        var token = await connections.GetUserTokenAsync(appId, scopes, cancellationToken: cancellationToken);
+        var token = await tokens.GetUserTokenAsync(appId, scopes, cancellationToken: cancellationToken);
         return token.ToString();
     }
 
