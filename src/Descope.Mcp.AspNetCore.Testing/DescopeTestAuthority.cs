@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Testing.Connections;
 using Descope.Mcp.AspNetCore.Testing.Discovery;
 using Descope.Mcp.AspNetCore.Testing.Tokens;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         _app = app;
         _options = options;
         Requests = new TestAuthorityRequestLog();
+        Connections = new TestConnectionVault(options.TimeProvider);
     }
 
     /// <summary>The project ID.</summary>
@@ -60,6 +62,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     /// <summary>Counts of the requests the authority has answered, by endpoint.</summary>
     public TestAuthorityRequestLog Requests { get; }
+
+    /// <summary>The connection vault: stored connections, policies, faults and a record of token requests.</summary>
+    public TestConnectionVault Connections { get; }
 
     /// <summary>The ID of the key that signs new tokens.</summary>
     public string CurrentKeyId => _keys.Current.KeyId;
@@ -154,5 +159,6 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
             return next(context);
         });
         DiscoveryEndpoints.Map(_app, this);
+        ConnectionVaultEndpoints.Map(_app, this);
     }
 }

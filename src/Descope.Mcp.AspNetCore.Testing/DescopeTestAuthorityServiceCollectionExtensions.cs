@@ -24,6 +24,8 @@ public static class DescopeTestAuthorityServiceCollectionExtensions
         {
             services.AddHttpClient(DescopeMcpDefaults.BackchannelHttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(authority.CreateHandler);
+            services.AddHttpClient(ConnectionTokenDefaults.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(authority.CreateHandler);
         }
 
         return services;

@@ -74,4 +74,9 @@ public sealed class DescopeMcpOptions
     /// The <c>Retry-After</c> sent with a 503 response when the signing keys cannot be loaded. Default: 10 seconds.
     /// </summary>
     public TimeSpan AuthorityUnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Settings for connection tokens (<see cref="IConnectionTokenService"/>), bound from <c>Descope:Connections</c>.
+    /// </summary>
+    public ConnectionTokenOptions Connections { get; } = new();
 }

@@ -1,6 +1,7 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
@@ -81,6 +82,8 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, McpEndpointProtectionPolicy>());
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ProtectedResourceMetadataStartupFilter>());
+
+        services.AddDescopeConnectionTokens();
     }
 
     /// <summary>Makes <see cref="AddDescopeMcpCore"/> run once however often the public overloads are called.</summary>

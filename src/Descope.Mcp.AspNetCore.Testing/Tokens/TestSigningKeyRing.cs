@@ -59,6 +59,15 @@ internal sealed class TestSigningKeyRing : IDisposable
         }
     }
 
+    /// <summary>Every published key, for validating the tokens this authority signed.</summary>
+    public IReadOnlyList<(string KeyId, RSA Key)> Published()
+    {
+        lock (_gate)
+        {
+            return [.. _published];
+        }
+    }
+
     /// <summary>The JWKS document: public parts only.</summary>
     public object ToJwks()
     {

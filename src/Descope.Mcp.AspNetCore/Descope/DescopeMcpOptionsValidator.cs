@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
 
@@ -73,6 +74,8 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             failures.Add($"{Key}AuthorityUnavailableRetryAfter must be at least one second, for example 00:00:10.");
         }
 
+        ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -137,7 +140,7 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
     }
 
     // Configuration values are echoed to help the operator, but never control characters, and never long.
-    private static string Sanitize(string value)
+    internal static string Sanitize(string value)
     {
         var clean = new string([.. value.Where(c => !char.IsControl(c))]);
         return clean.Length > 120 ? clean[..120] + "…" : clean;

@@ -1,0 +1,172 @@
+namespace Descope.Mcp.AspNetCore.Testing;
+
+/// <summary>
+/// The test authority's connection vault: Descope's outbound-token API (user and tenant tokens, by scopes and latest,
+/// and the connect URL) over stored connections, with Descope's strictness about the body and the
+/// <c>Authorization</c> header, deny rules standing in for connection policies, switchable faults, and a record of
+/// every request.
+/// </summary>
+/// <remarks>
+/// Requests are authorized like Descope's: <c>Bearer &lt;ProjectId&gt;:&lt;secret&gt;</c>, where the secret is an access
+/// token this authority signed (valid now, carrying the <c>outbound.token.fetch</c> scope) or <see cref="ManagementKey"/>.
+/// With an access token, policies apply: a user may fetch only their own tokens, tenant tokens only of a tenant they
+/// belong to (<c>dct</c> or <c>tenants</c>), and nothing a deny rule names. The management key bypasses all of them.
+/// </remarks>
+public sealed class TestConnectionVault
+{
+    /// <summary>The scope an access token needs to fetch connection tokens.</summary>
+    public const string FetchScope = "outbound.token.fetch";
+
+    private readonly Lock _gate = new();
+    private readonly List<TestConnection> _connections = [];
+    private readonly List<TestVaultRequest> _requests = [];
+    private readonly HashSet<string> _deniedApps = new(StringComparer.Ordinal);
+    private readonly HashSet<(string UserId, string? AppId)> _deniedUsers = [];
+    private readonly TimeProvider _time;
+
+    internal TestConnectionVault(TimeProvider time) => _time = time;
+
+    /// <summary>The management key the vault accepts; <see langword="null"/> (the default) accepts none.</summary>
+    public string? ManagementKey { get; set; }
+
+    /// <summary>Switchable faults: errors, rate limits, dropped connections, slow or held answers.</summary>
+    public TestVaultFaults Faults { get; } = new();
+
+    /// <summary>Every request received so far, oldest first.</summary>
+    public IReadOnlyList<TestVaultRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>How many requests reached the four token endpoints (the connect endpoint is not counted).</summary>
+    public int TokenRequestCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests.Count(r => r.Path.Contains("/token", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    /// <summary>Stores a user's connection, as if the user had connected the app.</summary>
+    /// <param name="appId">The connection (outbound app) ID.</param>
+    /// <param name="userId">The user.</param>
+    /// <param name="scopes">The granted scopes.</param>
+    /// <param name="tenantId">The tenant the user connected within, if any.</param>
+    /// <returns>The connection, to read its token or change its expiry.</returns>
+    public TestConnection AddUserConnection(string appId, string userId, IEnumerable<string>? scopes = null, string? tenantId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appId);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return Add(new TestConnection(appId, userId, tenantId, scopes ?? [], _time));
+    }
+
+    /// <summary>Stores a tenant-level connection.</summary>
+    /// <param name="appId">The connection (outbound app) ID.</param>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="scopes">The granted scopes.</param>
+    /// <returns>The connection.</returns>
+    public TestConnection AddTenantConnection(string appId, string tenantId, IEnumerable<string>? scopes = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appId);
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        return Add(new TestConnection(appId, userId: null, tenantId, scopes ?? [], _time));
+    }
+
+    /// <summary>Removes a connection, as if the user had revoked it.</summary>
+    /// <param name="connection">The connection.</param>
+    public void Remove(TestConnection connection)
+    {
+        lock (_gate)
+        {
+            _connections.Remove(connection);
+        }
+    }
+
+    /// <summary>A policy rule: callers may not fetch tokens of this app.</summary>
+    /// <param name="appId">The connection (outbound app) ID.</param>
+    public void DenyApp(string appId)
+    {
+        lock (_gate)
+        {
+            _deniedApps.Add(appId);
+        }
+    }
+
+    /// <summary>A policy rule: this user may not fetch tokens (of one app, or of any).</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="appId">The app, or <see langword="null"/> for all apps.</param>
+    public void DenyUser(string userId, string? appId = null)
+    {
+        lock (_gate)
+        {
+            _deniedUsers.Add((userId, appId));
+        }
+    }
+
+    /// <summary>Removes every deny rule.</summary>
+    public void ClearPolicies()
+    {
+        lock (_gate)
+        {
+            _deniedApps.Clear();
+            _deniedUsers.Clear();
+        }
+    }
+
+    /// <summary>Forgets the recorded requests.</summary>
+    public void ClearRequests()
+    {
+        lock (_gate)
+        {
+            _requests.Clear();
+        }
+    }
+
+    internal void Record(TestVaultRequest request)
+    {
+        lock (_gate)
+        {
+            _requests.Add(request);
+        }
+    }
+
+    internal bool IsDenied(string appId, string? userId)
+    {
+        lock (_gate)
+        {
+            return _deniedApps.Contains(appId)
+                || (userId is not null && (_deniedUsers.Contains((userId, null)) || _deniedUsers.Contains((userId, appId))));
+        }
+    }
+
+    /// <summary>
+    /// The newest connection of the owner that grants every requested scope (any connection when none are requested).
+    /// </summary>
+    internal TestConnection? Find(string appId, string? userId, string? tenantId, IReadOnlyCollection<string> scopes)
+    {
+        lock (_gate)
+        {
+            return _connections.LastOrDefault(c =>
+                c.AppId == appId && c.UserId == userId && c.TenantId == tenantId && scopes.All(c.Scopes.Contains));
+        }
+    }
+
+    private TestConnection Add(TestConnection connection)
+    {
+        lock (_gate)
+        {
+            _connections.Add(connection);
+        }
+
+        return connection;
+    }
+}

@@ -1,0 +1,129 @@
+using Descope.Mcp.AspNetCore.Descope;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>
+/// Serves connection tokens from <see cref="HybridCache"/> (memory, plus a distributed second level when the app
+/// registers one) and fetches them from Descope on a miss. Concurrent identical misses share one fetch (HybridCache's
+/// stampede protection, which also keeps a fetch going until its last waiter cancels); failures are never cached;
+/// a failing cache falls back to a direct fetch.
+/// </summary>
+internal sealed class ConnectionTokenCache
+{
+    private const string ThrownByFetchKey = "Descope.Mcp.Connections.ThrownByFetch";
+    private static readonly string[] Tags = [ConnectionTokenDefaults.CacheTag];
+
+    private readonly HybridCache _cache;
+    private readonly DescopeConnectionClient _client;
+    private readonly DescopeProject _project;
+    private readonly ConnectionTokenOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ConnectionTokenCache> _logger;
+    private readonly HybridCacheEntryOptions _entryOptions;
+    private readonly HybridCacheEntryOptions _skipReadEntryOptions;
+
+    public ConnectionTokenCache(
+        HybridCache cache,
+        DescopeConnectionClient client,
+        DescopeProject project,
+        IOptions<DescopeMcpOptions> options,
+        TimeProvider time,
+        ILogger<ConnectionTokenCache> logger)
+    {
+        _cache = cache;
+        _client = client;
+        _project = project;
+        _options = options.Value.Connections;
+        _time = time;
+        _logger = logger;
+        _entryOptions = new HybridCacheEntryOptions { Expiration = _options.CacheMaxLifetime, LocalCacheExpiration = _options.CacheMaxLifetime };
+
+        // A forced refresh skips reading but still writes, so the callers after it get the new token.
+        _skipReadEntryOptions = new HybridCacheEntryOptions
+        {
+            Expiration = _options.CacheMaxLifetime,
+            LocalCacheExpiration = _options.CacheMaxLifetime,
+            Flags = HybridCacheEntryFlags.DisableLocalCacheRead | HybridCacheEntryFlags.DisableDistributedCacheRead,
+        };
+    }
+
+    public async Task<ConnectionToken> GetAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    {
+        // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
+        if (_options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken)
+        {
+            return await _client.FetchAsync(fetch, cancellationToken);
+        }
+
+        var state = new Miss(this, fetch);
+        ConnectionTokenCacheEntry entry;
+        try
+        {
+            entry = await _cache.GetOrCreateAsync(
+                ConnectionTokenCacheKey.For(fetch, _project),
+                state,
+                static (miss, token) => miss.FetchAsync(token),
+                fetch.SkipCacheRead ? _skipReadEntryOptions : _entryOptions,
+                Tags,
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !ex.Data.Contains(ThrownByFetchKey))
+        {
+            ConnectionsLog.CacheFailed(_logger, fetch.AppId, ex);
+            return (await FetchEntryAsync(fetch, cancellationToken)).Token;
+        }
+
+        // A token this very call fetched is the freshest there is; only entries read from the cache can be stale.
+        var now = _time.GetUtcNow();
+        if (state.Fetched || fetch.SkipCacheRead || entry.RefreshAt > now)
+        {
+            return entry.Token;
+        }
+
+        ConnectionsLog.CachedTokenStale(_logger, fetch.AppId);
+        var nearExpiry = entry.Token.ExpiresAt - _options.CacheExpiryBuffer <= now;
+
+        // Near its expiry Descope is asked to refresh the token with the provider; past the maximum lifetime it is only
+        // asked again, so that its policies are applied anew.
+        return await GetAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
+    }
+
+    private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    {
+        ConnectionToken token;
+        try
+        {
+            token = await _client.FetchAsync(fetch, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Marks what failed in the fetch, so it is not mistaken for a failure of the cache.
+            ex.Data[ThrownByFetchKey] = true;
+            throw;
+        }
+
+        var refreshAt = _time.GetUtcNow() + _options.CacheMaxLifetime;
+        if (token.ExpiresAt - _options.CacheExpiryBuffer is { } beforeExpiry && beforeExpiry < refreshAt)
+        {
+            refreshAt = beforeExpiry;
+        }
+
+        return new ConnectionTokenCacheEntry(token, refreshAt);
+    }
+
+    /// <summary>The state of one caller's miss: whether this caller's own factory ran.</summary>
+    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch)
+    {
+        public bool Fetched { get; private set; }
+
+        public async ValueTask<ConnectionTokenCacheEntry> FetchAsync(CancellationToken cancellationToken)
+        {
+            var entry = await cache.FetchEntryAsync(fetch, cancellationToken);
+            Fetched = true;
+            return entry;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using Descope.Mcp.AspNetCore.Descope;
+
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>
+/// The end-user texts of <see cref="ConnectionTokenException"/>. They name the app and what to do, never a token or
+/// anything Descope or the third party wrote.
+/// </summary>
+internal static class ConnectionTokenMessages
+{
+    public static string NotConnected(string appId, ConnectionOwner owner, Uri? connectUrl)
+    {
+        var who = owner == ConnectionOwner.Tenant ? "Your organization has" : "You have";
+        var what = $"{who} not connected '{Clean(appId)}' yet, or not with the permissions this tool needs.";
+        return connectUrl is null
+            ? what + " Connect it in your Descope account's connected apps, then try again."
+            : what + $" Open {connectUrl.AbsoluteUri} to connect it, then try again.";
+    }
+
+    public static string PolicyDenied(string appId) =>
+        $"Access to '{Clean(appId)}' was denied by Descope's policy for this request. Ask an administrator to grant it.";
+
+    public static string RateLimited(string appId, TimeSpan? retryAfter) =>
+        $"Too many requests for '{Clean(appId)}' tokens: Descope is rate limiting them. Try again in {Seconds(retryAfter ?? TimeSpan.FromSeconds(1))} seconds.";
+
+    public static string Unavailable(string appId) =>
+        $"Descope could not provide a token for '{Clean(appId)}' right now (it is unreachable or failing). Try again in a moment.";
+
+    public static string InvalidRequest(string appId, string? errorCode) =>
+        $"Descope refused the request for a '{Clean(appId)}' token as invalid{(errorCode is null ? "" : $" (error {errorCode})")}. " +
+        "This is a problem with the server's configuration: tell its operator.";
+
+    private static string Seconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    // App IDs come from the server's own code, but a message must stay one readable line whatever they hold.
+    private static string Clean(string value) => DescopeMcpOptionsValidator.Sanitize(value);
+}

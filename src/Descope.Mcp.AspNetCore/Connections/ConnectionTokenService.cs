@@ -1,0 +1,195 @@
+using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>
+/// The <see cref="IConnectionTokenService"/>: works out who is asking and with which credential, then asks the cache.
+/// </summary>
+internal sealed class ConnectionTokenService : IConnectionTokenService
+{
+    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly ConnectionTokenCache _cache;
+    private readonly DescopeConnectionClient _client;
+    private readonly DescopeMcpOptions _options;
+    private readonly ILogger<ConnectionTokenService> _logger;
+
+    public ConnectionTokenService(
+        IHttpContextAccessor httpContextAccessor,
+        ConnectionTokenCache cache,
+        DescopeConnectionClient client,
+        IOptions<DescopeMcpOptions> options,
+        ILogger<ConnectionTokenService> logger)
+    {
+        _httpContextAccessor = httpContextAccessor;
+        _cache = cache;
+        _client = client;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task<ConnectionToken> GetUserTokenAsync(
+        string appId,
+        IEnumerable<string>? scopes = null,
+        string? tenantId = null,
+        bool withRefreshToken = false,
+        bool forceRefresh = false,
+        CancellationToken cancellationToken = default)
+    {
+        CheckId(appId, nameof(appId));
+        CheckOptionalId(tenantId, nameof(tenantId));
+        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
+        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync));
+        return await _cache.GetAsync(
+            new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
+                caller.Credential, _options.Connections.IncludeConnectUrlInErrors),
+            cancellationToken);
+    }
+
+    public async Task<ConnectionToken> GetUserTokenAsync(UserConnectionTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
+        CheckId(request.UserId, nameof(request) + "." + nameof(request.UserId));
+        CheckOptionalId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.User, request, request.UserId, request.TenantId);
+        return await _cache.GetAsync(fetch, cancellationToken);
+    }
+
+    public async Task<ConnectionToken> GetTenantTokenAsync(TenantConnectionTokenRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
+        CheckId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.Tenant, request, userId: null, request.TenantId);
+        return await _cache.GetAsync(fetch, cancellationToken);
+    }
+
+    public async Task<Uri> GetConnectUrlAsync(
+        string appId,
+        IEnumerable<string>? scopes = null,
+        string? tenantId = null,
+        Uri? redirectUrl = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckId(appId, nameof(appId));
+        CheckOptionalId(tenantId, nameof(tenantId));
+        if (redirectUrl is not null && !redirectUrl.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The redirect URL must be absolute.", nameof(redirectUrl));
+        }
+
+        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
+        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync));
+        return await _client.GetConnectUrlAsync(
+            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), caller.Credential),
+            cancellationToken);
+    }
+
+    private async Task<ConnectionFetch> ExplicitFetchAsync(ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId)
+    {
+        var scopes = NormalizeScopes(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
+        var caller = await CallerAsync();
+        DescopeCredential credential;
+        if (caller is not null)
+        {
+            credential = caller.Credential;
+        }
+        else if (!string.IsNullOrEmpty(_options.ManagementKey))
+        {
+            ConnectionsLog.ManagementKeyUsed(_logger, request.AppId);
+            credential = new DescopeCredential(_options.ManagementKey, isManagementKey: true);
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                "A connection token was requested outside an authenticated request, and Descope:ManagementKey is not set. " +
+                "Call it from an MCP tool on a Descope-protected endpoint, or configure a management key for background work " +
+                "(requests made with it bypass Descope's connection policies).");
+        }
+
+        // The connect URL is the caller's own; it is only looked up when the caller asked for themselves.
+        var resolveConnectUrl = _options.Connections.IncludeConnectUrlInErrors && caller is not null && owner == ConnectionOwner.User
+            && string.Equals(caller.UserId, userId, StringComparison.Ordinal);
+        return new ConnectionFetch(owner, request.AppId, userId, tenantId, scopes, request.WithRefreshToken, request.ForceRefresh,
+            credential, resolveConnectUrl);
+    }
+
+    private async Task<Caller> RequireCallerAsync(string method) =>
+        await CallerAsync() is { UserId: not null } caller
+            ? caller
+            : throw new InvalidOperationException(
+                $"{method} without a user ID needs the current request's authenticated Descope caller (a token with 'sub'). " +
+                "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
+
+    /// <summary>
+    /// The current request's caller, only when its bearer token passed this library's validation: a token that did not
+    /// is never sent anywhere.
+    /// </summary>
+    private async Task<Caller?> CallerAsync()
+    {
+        var context = _httpContextAccessor.HttpContext;
+        if (context is null)
+        {
+            return null;
+        }
+
+        var token = BearerToken.Read(context.Request);
+        if (token is null)
+        {
+            return null;
+        }
+
+        var result = await context.AuthenticateAsync(DescopeMcpDefaults.AuthenticationScheme);
+        if (!result.Succeeded)
+        {
+            return null;
+        }
+
+        return new Caller(result.Principal.FindFirst(DescopeClaimTypes.Subject)?.Value, new DescopeCredential(token, isManagementKey: false));
+    }
+
+    private static List<string> NormalizeScopes(IEnumerable<string>? scopes, string parameter)
+    {
+        if (scopes is null)
+        {
+            return [];
+        }
+
+        var result = new List<string>();
+        foreach (var scope in scopes)
+        {
+            if (!ScopeSyntax.IsValidScope(scope))
+            {
+                throw new ArgumentException("Each scope must be a non-empty OAuth scope without spaces, quotes or backslashes.", parameter);
+            }
+
+            if (!result.Contains(scope, StringComparer.Ordinal))
+            {
+                result.Add(scope);
+            }
+        }
+
+        return result;
+    }
+
+    private static void CheckId(string? value, string parameter)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value, parameter);
+        CheckOptionalId(value, parameter);
+    }
+
+    private static void CheckOptionalId(string? value, string parameter)
+    {
+        if (value is not null && (value.Length == 0 || value.Length > 256 || value.Any(char.IsControl)))
+        {
+            throw new ArgumentException("The value must be 1 to 256 characters without control characters.", parameter);
+        }
+    }
+
+    private sealed record Caller(string? UserId, DescopeCredential Credential);
+}

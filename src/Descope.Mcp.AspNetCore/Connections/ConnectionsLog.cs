@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>Log messages of the connection token stage. None carries a token, a key or anything Descope wrote.</summary>
+internal static partial class ConnectionsLog
+{
+    [LoggerMessage(100, LogLevel.Debug, "Descope handed out a token for connection {AppId} ({Path}, authorized with the {Credential}).")]
+    public static partial void TokenFetched(ILogger logger, string appId, string path, DescopeCredential credential);
+
+    [LoggerMessage(101, LogLevel.Information, "Descope refused a token for connection {AppId}: {Failure} (HTTP {StatusCode}, error code {ErrorCode}).")]
+    public static partial void TokenRefused(ILogger logger, string appId, ConnectionTokenFailure failure, int statusCode, string? errorCode);
+
+    [LoggerMessage(102, LogLevel.Warning, "Descope could not be reached for a token for connection {AppId}.")]
+    public static partial void DescopeUnreachable(ILogger logger, string appId, Exception exception);
+
+    [LoggerMessage(103, LogLevel.Warning, "The connection token cache failed, so the token for connection {AppId} is fetched from Descope directly.")]
+    public static partial void CacheFailed(ILogger logger, string appId, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Debug, "The cached token for connection {AppId} is within its refresh time; a new one is fetched.")]
+    public static partial void CachedTokenStale(ILogger logger, string appId);
+
+    [LoggerMessage(105, LogLevel.Information, "A token for connection {AppId} is fetched with the management key, which bypasses Descope's connection policies.")]
+    public static partial void ManagementKeyUsed(ILogger logger, string appId);
+
+    [LoggerMessage(106, LogLevel.Information, "The connect URL for connection {AppId} could not be obtained ({Failure}); the error names no URL.")]
+    public static partial void ConnectUrlUnavailable(ILogger logger, string appId, ConnectionTokenFailure failure);
+
+    [LoggerMessage(107, LogLevel.Warning, "Descope's answer for connection {AppId} (HTTP {StatusCode}) could not be read.")]
+    public static partial void AnswerUnreadable(ILogger logger, string appId, int statusCode, Exception? exception);
+}

@@ -1,0 +1,14 @@
+namespace Descope.Mcp.AspNetCore.Connections;
+
+/// <summary>
+/// The secret half of <c>Bearer &lt;ProjectId&gt;:&lt;secret&gt;</c>: the caller's access token or the management key.
+/// Its <see cref="ToString"/> never shows the secret, so records that hold it stay safe to print.
+/// </summary>
+internal sealed class DescopeCredential(string secret, bool isManagementKey)
+{
+    public string Secret { get; } = secret;
+
+    public bool IsManagementKey { get; } = isManagementKey;
+
+    public override string ToString() => IsManagementKey ? "management key" : "caller access token";
+}

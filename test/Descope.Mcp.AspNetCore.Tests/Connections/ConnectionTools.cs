@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using ModelContextProtocol.Server;
+
+namespace Descope.Mcp.AspNetCore.Tests.Connections;
+
+/// <summary>Counts tool calls that have started, so concurrency tests know when every call is in flight.</summary>
+public sealed class ToolProbe
+{
+    private int _entered;
+
+    public int Entered => Volatile.Read(ref _entered);
+
+    public void Enter() => Interlocked.Increment(ref _entered);
+}
+
+/// <summary>
+/// Tools that use <see cref="IConnectionTokenService"/> the way an app's tools do. They return the third-party token
+/// so tests can check which one arrived; a real tool would call the third party with it instead.
+/// </summary>
+[McpServerToolType]
+public sealed class ConnectionTools(IConnectionTokenService connections, ToolProbe probe)
+{
+    [McpServerTool(Name = "user_token"), Description("Returns the caller's token for an app.")]
+    public async Task<string> UserToken(string appId, string[]? scopes = null, string? tenantId = null, bool forceRefresh = false, CancellationToken cancellationToken = default)
+    {
+        probe.Enter();
+        var token = await connections.GetUserTokenAsync(appId, scopes, tenantId, forceRefresh: forceRefresh, cancellationToken: cancellationToken);
+        return token.AccessToken;
+    }
+
+    [McpServerTool(Name = "user_token_for"), Description("Returns a named user's token for an app.")]
+    public async Task<string> UserTokenFor(string appId, string userId, CancellationToken cancellationToken = default)
+    {
+        var token = await connections.GetUserTokenAsync(new UserConnectionTokenRequest { AppId = appId, UserId = userId }, cancellationToken);
+        return token.AccessToken;
+    }
+
+    [McpServerTool(Name = "tenant_token"), Description("Returns a tenant's token for an app.")]
+    public async Task<string> TenantToken(string appId, string tenantId, string[]? scopes = null, CancellationToken cancellationToken = default)
+    {
+        var token = await connections.GetTenantTokenAsync(new TenantConnectionTokenRequest { AppId = appId, TenantId = tenantId, Scopes = scopes }, cancellationToken);
+        return token.AccessToken;
+    }
+
+    // Takes the service as a method parameter, the other way tools receive services.
+    [McpServerTool(Name = "describe_token"), Description("Describes the caller's token for an app, without the token.")]
+    public static async Task<string> DescribeToken(IConnectionTokenService tokens, string appId, string[]? scopes = null, CancellationToken cancellationToken = default)
+    {
+        var token = await tokens.GetUserTokenAsync(appId, scopes, cancellationToken: cancellationToken);
+        return token.ToString();
+    }
+
+    [McpServerTool(Name = "calendar_or_connect"), Description("Returns the token, or tells how to connect the app.")]
+    public async Task<string> CalendarOrConnect(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await connections.GetUserTokenAsync("google-calendar", cancellationToken: cancellationToken)).AccessToken;
+        }
+        catch (ConnectionTokenException e) when (e.Failure == ConnectionTokenFailure.NotConnected)
+        {
+            return "connect at " + (await connections.GetConnectUrlAsync("google-calendar", cancellationToken: cancellationToken)).AbsoluteUri;
+        }
+    }
+}
