@@ -40,7 +40,8 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<HttpServerTransportOptions>? transport = null,
         Action<WebApplication>? map = null,
-        string mcpPath = "/mcp")
+        string mcpPath = "/mcp",
+        Action<IMcpServerBuilder>? mcp = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var mcpUrl = new Uri(baseAddress, mcpPath).AbsoluteUri;
@@ -48,9 +49,17 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(baseAddress.AbsoluteUri);
-        builder.Services.AddMcpServer()
-            .WithHttpTransport(options => transport?.Invoke(options))
-            .WithTools<TestTools>();
+        var mcpServer = builder.Services.AddMcpServer()
+            .WithHttpTransport(options => transport?.Invoke(options));
+        if (mcp is null)
+        {
+            mcpServer.WithTools<TestTools>();
+        }
+        else
+        {
+            mcp(mcpServer);
+        }
+
         builder.Services.AddDescopeTestAuthority(authority);
         builder.Services.AddDescopeMcp(options =>
         {
