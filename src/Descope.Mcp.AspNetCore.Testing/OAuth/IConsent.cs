@@ -1,0 +1,20 @@
+namespace Descope.Mcp.AspNetCore.Testing.OAuth;
+
+/// <summary>
+/// Decides who is signing in at the authorize endpoint and what they grant the client. Tests use
+/// <see cref="AutomaticConsent"/>; an interactive page (pick a demo user, approve scopes) can take its place behind the same
+/// endpoint, since everything before and after the decision (request checks, codes, redirects) does not depend on it.
+/// </summary>
+internal interface IConsent
+{
+    ConsentDecision Decide(AuthorizationRequest request);
+}
+
+/// <summary>A checked authorization request, as the consent step sees it.</summary>
+internal sealed record AuthorizationRequest(TestClient Client, string[] RequestedScopes, string? Resource, string? LoginHint);
+
+/// <summary>The user who consented and the scopes granted, or no user when consent was refused.</summary>
+internal sealed record ConsentDecision(TestUser? User, string[] GrantedScopes, string? RefusalReason)
+{
+    public static ConsentDecision Refused(string reason) => new(null, [], reason);
+}
