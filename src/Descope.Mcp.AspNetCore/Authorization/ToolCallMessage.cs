@@ -56,11 +56,13 @@ internal readonly struct ToolCallMessage
 
     private static ToolCallMessage ParseObject(ReadOnlySpan<byte> json, int offset)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        if (!reader.Read())
+        if (json.IsEmpty)
         {
             return Refuse("The request body is empty.");
         }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
 
         if (reader.TokenType == JsonTokenType.StartArray)
         {
