@@ -12,9 +12,9 @@ namespace Descope.Mcp.AspNetCore;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
 public abstract class DescopeAuthorizationAttribute : Attribute, IAuthorizeData, IAuthorizationRequirementData
 {
-    private protected DescopeAuthorizationAttribute()
-    {
-    }
+    private readonly IAuthorizationRequirement[] _requirements;
+
+    private protected DescopeAuthorizationAttribute(IAuthorizationRequirement requirement) => _requirements = [requirement];
 
     string? IAuthorizeData.Policy
     {
@@ -36,5 +36,5 @@ public abstract class DescopeAuthorizationAttribute : Attribute, IAuthorizeData,
 
     /// <summary>The requirements this attribute places on the caller.</summary>
     /// <returns>The requirements; all must succeed.</returns>
-    public abstract IEnumerable<IAuthorizationRequirement> GetRequirements();
+    public IEnumerable<IAuthorizationRequirement> GetRequirements() => _requirements;
 }

@@ -10,7 +10,7 @@ namespace Descope.Mcp.AspNetCore;
 /// itself, so it needs no handler registration. A failure of this requirement is answered with an
 /// <c>insufficient_scope</c> challenge that names the scopes.
 /// </summary>
-public sealed class DescopeScopesRequirement : AuthorizationHandler<DescopeScopesRequirement>, IAuthorizationRequirement
+public sealed class DescopeScopesRequirement : IAuthorizationRequirement, IAuthorizationHandler
 {
     /// <summary>Creates the requirement.</summary>
     /// <param name="scopes">The scopes that must all be granted; at least one.</param>
@@ -22,18 +22,8 @@ public sealed class DescopeScopesRequirement : AuthorizationHandler<DescopeScope
     /// <summary>The required scopes.</summary>
     public IReadOnlyList<string> Scopes { get; }
 
-    /// <inheritdoc />
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, DescopeScopesRequirement requirement)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(requirement);
-        if (requirement.IsSatisfiedBy(context.User))
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
-    }
+    Task IAuthorizationHandler.HandleAsync(AuthorizationHandlerContext context) =>
+        SelfHandlingRequirement.HandleAsync<DescopeScopesRequirement>(context, static (requirement, user) => requirement.IsSatisfiedBy(user));
 
     internal bool IsSatisfiedBy(ClaimsPrincipal user) => DescopeClaims.HasAllScopes(user, Scopes);
 

@@ -11,7 +11,7 @@ internal sealed class McpPrimitiveRules
 {
     public static readonly McpPrimitiveRules Open = new([], []);
 
-    private McpPrimitiveRules(string[] scopes, IDescopeClaimRequirement[] claimRequirements)
+    private McpPrimitiveRules(string[] scopes, DescopeClaimsRequirement[] claimRequirements)
     {
         Scopes = scopes;
         ClaimRequirements = claimRequirements;
@@ -21,7 +21,7 @@ internal sealed class McpPrimitiveRules
     public string[] Scopes { get; }
 
     /// <summary>Its role and permission requirements.</summary>
-    public IDescopeClaimRequirement[] ClaimRequirements { get; }
+    public DescopeClaimsRequirement[] ClaimRequirements { get; }
 
     public bool IsOpen => ReferenceEquals(this, Open);
 
@@ -29,7 +29,7 @@ internal sealed class McpPrimitiveRules
     {
         var metadata = primitive.Metadata;
         var scopes = new List<string>();
-        var claimRequirements = new List<IDescopeClaimRequirement>();
+        var claimRequirements = new List<DescopeClaimsRequirement>();
         foreach (var item in metadata)
         {
             if (item is IAllowAnonymous)
@@ -57,7 +57,7 @@ internal sealed class McpPrimitiveRules
                         }
 
                         break;
-                    case IDescopeClaimRequirement claims:
+                    case DescopeClaimsRequirement claims:
                         claimRequirements.Add(claims);
                         break;
                 }

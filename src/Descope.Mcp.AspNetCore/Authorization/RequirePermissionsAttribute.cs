@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
@@ -10,18 +8,16 @@ namespace Descope.Mcp.AspNetCore;
 /// <example><code>[McpServerTool, RequirePermissions("invoices:approve")]</code></example>
 public sealed class RequirePermissionsAttribute : DescopeAuthorizationAttribute
 {
-    private readonly DescopePermissionsRequirement _requirement;
-
     /// <summary>Requires every one of the permissions.</summary>
     /// <param name="permissions">Descope permission names; at least one.</param>
     public RequirePermissionsAttribute(params string[] permissions)
+        : this(new DescopeClaimsRequirement(DescopeClaimTypes.Permissions, permissions))
     {
-        _requirement = new DescopePermissionsRequirement(permissions);
     }
 
-    /// <summary>The required permissions.</summary>
-    public IReadOnlyList<string> Permissions => _requirement.Permissions;
+    private RequirePermissionsAttribute(DescopeClaimsRequirement requirement)
+        : base(requirement) => Permissions = requirement.RequiredValues;
 
-    /// <inheritdoc />
-    public override IEnumerable<IAuthorizationRequirement> GetRequirements() => [_requirement];
+    /// <summary>The required permissions.</summary>
+    public IReadOnlyList<string> Permissions { get; }
 }

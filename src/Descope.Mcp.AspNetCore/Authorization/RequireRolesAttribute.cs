@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
@@ -10,18 +8,16 @@ namespace Descope.Mcp.AspNetCore;
 /// <example><code>[McpServerTool, RequireRoles("Tenant Admin")]</code></example>
 public sealed class RequireRolesAttribute : DescopeAuthorizationAttribute
 {
-    private readonly DescopeRolesRequirement _requirement;
-
     /// <summary>Requires every one of the roles.</summary>
     /// <param name="roles">Descope role names; at least one.</param>
     public RequireRolesAttribute(params string[] roles)
+        : this(new DescopeClaimsRequirement(DescopeClaimTypes.Roles, roles))
     {
-        _requirement = new DescopeRolesRequirement(roles);
     }
 
-    /// <summary>The required roles.</summary>
-    public IReadOnlyList<string> Roles => _requirement.Roles;
+    private RequireRolesAttribute(DescopeClaimsRequirement requirement)
+        : base(requirement) => Roles = requirement.RequiredValues;
 
-    /// <inheritdoc />
-    public override IEnumerable<IAuthorizationRequirement> GetRequirements() => [_requirement];
+    /// <summary>The required roles.</summary>
+    public IReadOnlyList<string> Roles { get; }
 }

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
@@ -11,18 +9,16 @@ namespace Descope.Mcp.AspNetCore;
 /// <example><code>[McpServerTool, RequireScopes("calendar.read")]</code></example>
 public sealed class RequireScopesAttribute : DescopeAuthorizationAttribute
 {
-    private readonly DescopeScopesRequirement _requirement;
-
     /// <summary>Requires every one of the scopes.</summary>
     /// <param name="scopes">OAuth scopes such as <c>calendar.read</c>; at least one.</param>
     public RequireScopesAttribute(params string[] scopes)
+        : this(new DescopeScopesRequirement(scopes))
     {
-        _requirement = new DescopeScopesRequirement(scopes);
     }
 
-    /// <summary>The required scopes.</summary>
-    public IReadOnlyList<string> Scopes => _requirement.Scopes;
+    private RequireScopesAttribute(DescopeScopesRequirement requirement)
+        : base(requirement) => Scopes = requirement.Scopes;
 
-    /// <inheritdoc />
-    public override IEnumerable<IAuthorizationRequirement> GetRequirements() => [_requirement];
+    /// <summary>The required scopes.</summary>
+    public IReadOnlyList<string> Scopes { get; }
 }

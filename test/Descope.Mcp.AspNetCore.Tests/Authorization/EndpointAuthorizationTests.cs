@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc;
@@ -20,16 +19,15 @@ public sealed class ReportsController : ControllerBase
 }
 
 /// <summary>The same attributes on ASP.NET Core endpoints and controllers next to the MCP server.</summary>
-public sealed class EndpointAuthorizationTests : IAsyncLifetime
+public sealed class EndpointAuthorizationTests : McpServerTests
 {
-    private DescopeTestAuthority _authority = null!;
     private ProtectedMcpServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(
-            _authority,
+        await base.InitializeAsync();
+        _server = await StartServerAsync(
+            m => m.WithTools<CalendarTools>(),
             services: s => s.AddControllers().AddApplicationPart(typeof(ReportsController).Assembly),
             map: app =>
             {
@@ -39,14 +37,6 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
                 app.MapGet("/api/tenant", () => "tenant").WithMetadata(new RequireRolesAttribute("Tenant Admin"));
             });
     }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
-    private string Metadata => _server.BaseAddress.AbsoluteUri.TrimEnd('/') + "/.well-known/oauth-protected-resource/mcp";
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token)
     {
@@ -62,18 +52,15 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task Minimal_API_endpoint_without_the_scopes_gets_403_with_insufficient_scope()
     {
-        using var response = await SendAsync(HttpMethod.Get, "/api/calendar", _authority.CreateToken(t => t.Scopes.Add("calendar.read")));
+        using var response = await SendAsync(HttpMethod.Get, "/api/calendar", Authority.CreateToken(t => t.Scopes.Add("calendar.read")));
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(
-            $"Bearer error=\"insufficient_scope\", scope=\"calendar.read calendar.write\", resource_metadata=\"{Metadata}\"",
-            response.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(response, _server, "calendar.read calendar.write");
     }
 
     [Fact]
     public async Task Minimal_API_endpoint_with_the_scopes_answers()
     {
-        using var response = await SendAsync(HttpMethod.Get, "/api/calendar", _authority.CreateToken(t => { t.Scopes.Add("calendar.read"); t.Scopes.Add("calendar.write"); }));
+        using var response = await SendAsync(HttpMethod.Get, "/api/calendar", Authority.CreateToken(t => { t.Scopes.Add("calendar.read"); t.Scopes.Add("calendar.write"); }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -91,18 +78,15 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task Controller_action_without_the_scope_gets_403_with_insufficient_scope()
     {
-        using var response = await SendAsync(HttpMethod.Get, "/api/reports", _authority.CreateToken());
+        using var response = await SendAsync(HttpMethod.Get, "/api/reports", Authority.CreateToken());
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(
-            $"Bearer error=\"insufficient_scope\", scope=\"reports.read\", resource_metadata=\"{Metadata}\"",
-            response.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(response, _server, "reports.read");
     }
 
     [Fact]
     public async Task Controller_action_with_the_scope_sees_the_caller()
     {
-        using var response = await SendAsync(HttpMethod.Get, "/api/reports", _authority.CreateToken(t => { t.Subject = "U2Bob"; t.Scopes.Add("reports.read"); }));
+        using var response = await SendAsync(HttpMethod.Get, "/api/reports", Authority.CreateToken(t => { t.Subject = "U2Bob"; t.Scopes.Add("reports.read"); }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("report for U2Bob", await response.Content.ReadAsStringAsync());
@@ -111,8 +95,8 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_role_or_permission_on_an_endpoint_is_403_without_a_challenge()
     {
-        using var role = await SendAsync(HttpMethod.Get, "/api/tenant", _authority.CreateToken());
-        using var permission = await SendAsync(HttpMethod.Delete, "/api/reports", _authority.CreateToken(t => t.Scopes.Add("reports.read")));
+        using var role = await SendAsync(HttpMethod.Get, "/api/tenant", Authority.CreateToken());
+        using var permission = await SendAsync(HttpMethod.Delete, "/api/reports", Authority.CreateToken(t => t.Scopes.Add("reports.read")));
 
         Assert.Equal(HttpStatusCode.Forbidden, role.StatusCode);
         Assert.Empty(role.Headers.WwwAuthenticate);

@@ -7,30 +7,20 @@ using ModelContextProtocol.Client;
 namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 
 /// <summary>Lists show each caller only what it may use; the server needs no line beyond AddDescopeMcp().</summary>
-public sealed class ListFilteringTests : IAsyncLifetime
+public sealed class ListFilteringTests : McpServerTests
 {
     private const string Tenants = """{"T1":{"roles":["Tenant Admin"],"permissions":["invoices:approve"]},"T2":{"roles":["viewer"],"permissions":[]}}""";
 
-    private DescopeTestAuthority _authority = null!;
     private ProtectedMcpServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(
-            _authority,
-            services: s => s.AddSingleton<ToolInvocations>(),
-            mcp: m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<TenantTools>()
-                .WithPrompts<CalendarPrompts>().WithResources<CalendarResources>());
+        await base.InitializeAsync();
+        _server = await StartServerAsync(m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<TenantTools>()
+            .WithPrompts<CalendarPrompts>().WithResources<CalendarResources>());
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
-    private async Task<McpClient> ConnectAsync(Action<TestTokenDescriptor> token) => await _server.ConnectAsync(_authority.CreateToken(token));
+    private async Task<McpClient> ConnectAsync(Action<TestTokenDescriptor> token) => await _server.ConnectAsync(Authority.CreateToken(token));
 
     private static async Task<string[]> ToolsAsync(McpClient client) => [.. (await client.ListToolsAsync()).Select(t => t.Name).Order()];
 
@@ -91,5 +81,29 @@ public sealed class ListFilteringTests : IAsyncLifetime
         await Assert.ThrowsAsync<McpProtocolException>(() => none.ReadResourceAsync("calendar://today").AsTask());
         Assert.NotEmpty((await reader.GetPromptAsync("calendar_summary")).Messages);
         Assert.NotEmpty((await reader.ReadResourceAsync("calendar://today")).Contents);
+    }
+
+    [Fact]
+    public async Task Apps_that_add_the_SDK_authorization_filters_themselves_before_Descope_get_the_same_filtering()
+    {
+        var server = await StartServerAsync(m => m.WithTools<CalendarTools>().AddAuthorizationFilters());
+
+        await AssertFilteredAsync(server);
+    }
+
+    [Fact]
+    public async Task Apps_that_add_the_SDK_authorization_filters_themselves_after_Descope_get_the_same_filtering()
+    {
+        var server = await StartServerAsync(m => m.WithTools<CalendarTools>(), services: s => s.AddMcpServer().AddAuthorizationFilters());
+
+        await AssertFilteredAsync(server);
+    }
+
+    private async Task AssertFilteredAsync(ProtectedMcpServer server)
+    {
+        await using var client = await server.ConnectAsync(TokenFor(server, "calendar.read"));
+
+        Assert.Equal(["export_events", "list_events", "ping", "public_info"], await ToolsAsync(client));
+        Assert.Equal("3 events", ((ModelContextProtocol.Protocol.TextContentBlock)(await client.CallToolAsync("list_events")).Content[0]).Text);
     }
 }

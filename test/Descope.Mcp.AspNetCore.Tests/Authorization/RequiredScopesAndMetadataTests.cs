@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,22 +15,10 @@ public sealed class OfflineTools
 }
 
 /// <summary>The server-wide RequiredScopes option, and the scopes advertised in metadata and 401 challenges.</summary>
-public sealed class RequiredScopesAndMetadataTests : IAsyncLifetime
+public sealed class RequiredScopesAndMetadataTests : McpServerTests
 {
-    private DescopeTestAuthority _authority = null!;
-
-    public async Task InitializeAsync() => _authority = await DescopeTestAuthority.StartAsync();
-
-    public async Task DisposeAsync() => await _authority.DisposeAsync();
-
     private Task<ProtectedMcpServer> StartAsync(Action<DescopeMcpOptions>? configure = null) =>
-        ProtectedMcpServer.StartAsync(
-            _authority,
-            configure,
-            services: s => s.AddSingleton<ToolInvocations>(),
-            mcp: m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<OfflineTools>().WithPrompts<CalendarPrompts>());
-
-    private static string Metadata(ProtectedMcpServer server) => server.BaseAddress.AbsoluteUri.TrimEnd('/') + "/.well-known/oauth-protected-resource/mcp";
+        StartServerAsync(m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<OfflineTools>().WithPrompts<CalendarPrompts>(), configure);
 
     private static async Task<string[]> ScopesSupportedAsync(ProtectedMcpServer server)
     {
@@ -42,7 +29,7 @@ public sealed class RequiredScopesAndMetadataTests : IAsyncLifetime
     [Fact]
     public async Task Scopes_supported_defaults_to_the_required_scopes_then_those_the_attributes_use_never_offline_access()
     {
-        await using var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
+        var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
 
         // public_info's "never.granted" is not listed: [AllowAnonymous] makes the tool open.
         Assert.Equal(["mcp.access", "admin", "admin.purge", "calendar.read", "calendar.write", "sync.run"], await ScopesSupportedAsync(server));
@@ -51,7 +38,7 @@ public sealed class RequiredScopesAndMetadataTests : IAsyncLifetime
     [Fact]
     public async Task Configured_scopes_supported_replace_the_default()
     {
-        await using var server = await StartAsync(o => { o.ScopesSupported.Add("calendar.read"); o.ScopesSupported.Add("mail.send"); });
+        var server = await StartAsync(o => { o.ScopesSupported.Add("calendar.read"); o.ScopesSupported.Add("mail.send"); });
 
         Assert.Equal(["calendar.read", "mail.send"], await ScopesSupportedAsync(server));
     }
@@ -59,55 +46,51 @@ public sealed class RequiredScopesAndMetadataTests : IAsyncLifetime
     [Fact]
     public async Task The_401_challenge_names_the_required_scopes()
     {
-        await using var server = await StartAsync(o => { o.RequiredScopes.Add("mcp.access"); o.RequiredScopes.Add("profile"); });
+        var server = await StartAsync(o => { o.RequiredScopes.Add("mcp.access"); o.RequiredScopes.Add("profile"); });
 
         using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal($"Bearer scope=\"mcp.access profile\", resource_metadata=\"{Metadata(server)}\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal($"Bearer scope=\"mcp.access profile\", resource_metadata=\"{MetadataUrl(server)}\"", response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
     public async Task Without_required_scopes_the_401_challenge_names_the_supported_scopes()
     {
-        await using var server = await StartAsync();
+        var server = await StartAsync();
 
         using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(
-            $"Bearer scope=\"admin admin.purge calendar.read calendar.write sync.run\", resource_metadata=\"{Metadata(server)}\"",
+            $"Bearer scope=\"admin admin.purge calendar.read calendar.write sync.run\", resource_metadata=\"{MetadataUrl(server)}\"",
             response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
     public async Task Any_MCP_request_without_the_required_scopes_gets_403_insufficient_scope()
     {
-        await using var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
+        var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
 
-        using var response = await server.Http.SendAsync(server.McpRequest(_authority.CreateToken(t => t.Scopes.Add("calendar.read"))));
+        using var response = await server.Http.SendAsync(server.McpRequest(Authority.CreateToken(t => t.Scopes.Add("calendar.read"))));
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal($"Bearer error=\"insufficient_scope\", scope=\"mcp.access\", resource_metadata=\"{Metadata(server)}\"", response.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(response, server, "mcp.access");
     }
 
     [Fact]
     public async Task A_tool_call_challenge_names_the_required_scopes_and_the_tool_scopes()
     {
-        await using var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
+        var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
 
-        using var response = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, _authority.CreateToken(t => t.Scopes.Add("mcp.access")), "create_event"));
+        using var response = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, Authority.CreateToken(t => t.Scopes.Add("mcp.access")), "create_event"));
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(
-            $"Bearer error=\"insufficient_scope\", scope=\"mcp.access calendar.read calendar.write\", resource_metadata=\"{Metadata(server)}\"",
-            response.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(response, server, "mcp.access calendar.read calendar.write");
     }
 
     [Fact]
     public async Task With_the_required_scopes_MCP_requests_are_served()
     {
-        await using var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
-        await using var client = await server.ConnectAsync(_authority.CreateToken(t => t.Scopes.Add("mcp.access")));
+        var server = await StartAsync(o => o.RequiredScopes.Add("mcp.access"));
+        await using var client = await server.ConnectAsync(Authority.CreateToken(t => t.Scopes.Add("mcp.access")));
 
         Assert.Contains("ping", (await client.ListToolsAsync()).Select(t => t.Name));
     }

@@ -73,11 +73,11 @@ public sealed class RequirementTests
             "DescopeScopesRequirement: the access token must grant all of these scopes: calendar.read calendar.write",
             new DescopeScopesRequirement(["calendar.read", "calendar.write"]).ToString());
         Assert.Equal(
-            "DescopeRolesRequirement: the caller must hold all of these roles, in the project or the current tenant: Tenant Admin, auditor",
-            new DescopeRolesRequirement(["Tenant Admin", "auditor"]).ToString());
+            "DescopeClaimsRequirement: the caller must hold all of these roles, in the project or the current tenant: Tenant Admin, auditor",
+            new DescopeClaimsRequirement("roles", ["Tenant Admin", "auditor"]).ToString());
         Assert.Equal(
-            "DescopePermissionsRequirement: the caller must hold all of these permissions, in the project or the current tenant: invoices:approve",
-            new DescopePermissionsRequirement(["invoices:approve"]).ToString());
+            "DescopeClaimsRequirement: the caller must hold all of these permissions, in the project or the current tenant: invoices:approve",
+            new DescopeClaimsRequirement("permissions", ["invoices:approve"]).ToString());
     }
 
     [Theory]
@@ -90,6 +90,14 @@ public sealed class RequirementTests
     public void Scopes_that_could_not_appear_in_a_challenge_are_refused_when_the_attribute_is_made(params string[] scopes)
     {
         Assert.Throws<ArgumentException>(() => new RequireScopesAttribute(scopes));
+    }
+
+    [Fact]
+    public void A_claims_requirement_is_for_roles_or_permissions_only()
+    {
+        Assert.Throws<ArgumentException>(() => new DescopeClaimsRequirement("groups", ["admins"]));
+        Assert.Equal(["auditor"], new RequireRolesAttribute("auditor").Roles);
+        Assert.Equal(["invoices:approve"], new RequirePermissionsAttribute("invoices:approve").Permissions);
     }
 
     [Fact]

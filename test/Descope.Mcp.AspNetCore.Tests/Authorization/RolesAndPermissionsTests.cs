@@ -1,31 +1,22 @@
 using System.Net;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 
 /// <summary>Descope roles and permissions on tool calls: per current tenant, refused with a plain 403.</summary>
-public sealed class RolesAndPermissionsTests : IAsyncLifetime
+public sealed class RolesAndPermissionsTests : McpServerTests
 {
-    private readonly ToolInvocations _calls = new();
-    private DescopeTestAuthority _authority = null!;
     private ProtectedMcpServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(_authority, services: s => s.AddSingleton(_calls), mcp: m => m.WithTools<TenantTools>());
+        await base.InitializeAsync();
+        _server = await StartServerAsync(m => m.WithTools<TenantTools>());
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
-    private string Member(string currentTenant) => _authority.CreateToken(t =>
+    private string Member(string currentTenant) => Authority.CreateToken(t =>
     {
         t.Claims["tenants"] = JsonDocument.Parse("""{"T1":{"roles":["Tenant Admin"],"permissions":["invoices:approve"]},"T2":{"roles":[],"permissions":[]}}""").RootElement;
         t.Claims["dct"] = currentTenant;
@@ -44,7 +35,7 @@ public sealed class RolesAndPermissionsTests : IAsyncLifetime
     public async Task A_member_runs_the_tool_in_the_tenant_that_grants_it(string tool)
     {
         Assert.Equal(HttpStatusCode.OK, await CallAsync(Member("T1"), tool));
-        Assert.Equal(1, _calls.Of(tool));
+        Assert.Equal(1, Calls.Of(tool));
     }
 
     [Theory]
@@ -53,13 +44,13 @@ public sealed class RolesAndPermissionsTests : IAsyncLifetime
     public async Task The_same_member_is_refused_with_a_plain_403_while_in_another_tenant(string tool)
     {
         Assert.Equal(HttpStatusCode.Forbidden, await CallAsync(Member("T2"), tool));
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task Project_level_roles_and_permissions_apply_in_any_tenant()
     {
-        var token = _authority.CreateToken(t =>
+        var token = Authority.CreateToken(t =>
         {
             t.Claims["roles"] = new[] { "Tenant Admin" };
             t.Claims["permissions"] = new[] { "invoices:approve" };
@@ -73,9 +64,9 @@ public sealed class RolesAndPermissionsTests : IAsyncLifetime
     [Fact]
     public async Task A_role_name_in_the_permissions_claim_does_not_count_as_a_role()
     {
-        var token = _authority.CreateToken(t => t.Claims["permissions"] = new[] { "Tenant Admin" });
+        var token = Authority.CreateToken(t => t.Claims["permissions"] = new[] { "Tenant Admin" });
 
         Assert.Equal(HttpStatusCode.Forbidden, await CallAsync(token, "manage_tenant"));
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 }

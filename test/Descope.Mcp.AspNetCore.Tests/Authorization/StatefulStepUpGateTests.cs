@@ -1,5 +1,4 @@
 using System.Net;
-using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,40 +8,19 @@ namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 /// The tool-call gate on a stateful server speaking protocol 2025-11-25, where the tool name is only in the JSON-RPC body
 /// and the SDK checks no Mcp-Method or Mcp-Name header. Raw HTTP within a real session.
 /// </summary>
-public sealed class StatefulStepUpGateTests : IAsyncLifetime
+public sealed class StatefulStepUpGateTests : McpServerTests
 {
-    private readonly ToolInvocations _calls = new();
-    private DescopeTestAuthority _authority = null!;
     private ProtectedMcpServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await ProtectedMcpServer.StartAsync(
-            _authority,
-            services: s => s.AddSingleton(_calls),
-            transport: t => t.Stateless = false,
-            mcp: m => m.WithTools<CalendarTools>());
+        await base.InitializeAsync();
+        _server = await StartServerAsync(m => m.WithTools<CalendarTools>(), stateful: true);
     }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
-    private string Token(params string[] scopes) => _authority.CreateToken(t =>
-    {
-        t.Subject = "U2Alice";
-        foreach (var scope in scopes)
-        {
-            t.Scopes.Add(scope);
-        }
-    });
 
     private async Task<HttpResponseMessage> CallInSessionAsync(string body, params string[] scopes)
     {
-        var token = Token(scopes);
+        var token = TokenFor(_server, scopes);
         var session = await RawMcp.InitializeSessionAsync(_server.Http, _server.McpUrl, token);
         using var request = RawMcp.Post(_server.McpUrl, token, body, RawMcp.Stateful, ("Mcp-Session-Id", session));
         return await _server.Http.SendAsync(request);
@@ -53,11 +31,8 @@ public sealed class StatefulStepUpGateTests : IAsyncLifetime
     {
         using var response = await CallInSessionAsync(RawMcp.ToolCallBody("create_event", RawMcp.Stateful), "calendar.read");
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(
-            $"Bearer error=\"insufficient_scope\", scope=\"calendar.read calendar.write\", resource_metadata=\"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
-            response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(0, _calls.Total);
+        AssertStepUpChallenge(response, _server, "calendar.read calendar.write");
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -67,13 +42,13 @@ public sealed class StatefulStepUpGateTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("created meeting", (string?)(await RawMcp.ReadMessageAsync(response))["result"]!["content"]![0]!["text"]);
-        Assert.Equal(1, _calls.Of("create_event"));
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 
     [Fact]
     public async Task Headers_claiming_another_method_are_ignored_and_the_body_decides()
     {
-        var token = Token();
+        var token = TokenFor(_server);
         var session = await RawMcp.InitializeSessionAsync(_server.Http, _server.McpUrl, token);
         using var request = RawMcp.Post(
             _server.McpUrl, token, RawMcp.ToolCallBody("create_event", RawMcp.Stateful), RawMcp.Stateful,
@@ -82,7 +57,7 @@ public sealed class StatefulStepUpGateTests : IAsyncLifetime
         using var response = await _server.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Theory]
@@ -97,7 +72,7 @@ public sealed class StatefulStepUpGateTests : IAsyncLifetime
         using var response = await CallInSessionAsync(body);
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -107,6 +82,6 @@ public sealed class StatefulStepUpGateTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull((await RawMcp.ReadMessageAsync(response))["error"]);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authorization;
@@ -11,43 +11,23 @@ namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 /// The tool-call gate on a stateless server (protocol 2026-07-28, tool name also in the Mcp-Method and Mcp-Name headers),
 /// through raw HTTP. Every refused call asserts that no tool ran.
 /// </summary>
-public sealed class StepUpGateTests : IAsyncLifetime
+public sealed class StepUpGateTests : McpServerTests
 {
-    private readonly ToolInvocations _calls = new();
-    private DescopeTestAuthority _authority = null!;
     private ProtectedMcpServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _authority = await DescopeTestAuthority.StartAsync();
-        _server = await StartServerAsync();
+        await base.InitializeAsync();
+        _server = await StartGatedServerAsync();
     }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _authority.DisposeAsync();
-    }
-
-    private string Metadata => _server.BaseAddress.AbsoluteUri.TrimEnd('/') + "/.well-known/oauth-protected-resource/mcp";
 
     private string Token(params string[] scopes) => TokenFor(_server, scopes);
 
-    private string TokenFor(ProtectedMcpServer server, params string[] scopes) => _authority.CreateToken(t =>
-    {
-        t.Audience = server.McpUrl;
-        foreach (var scope in scopes)
-        {
-            t.Scopes.Add(scope);
-        }
-    });
+    private Task<ProtectedMcpServer> StartGatedServerAsync(Action<DescopeMcpOptions>? configure = null) =>
+        StartServerAsync(m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<TenantTools>(), configure);
 
-    private Task<ProtectedMcpServer> StartServerAsync(Action<DescopeMcpOptions>? configure = null) =>
-        ProtectedMcpServer.StartAsync(
-            _authority,
-            configure,
-            services: s => s.AddSingleton(_calls),
-            mcp: m => m.WithTools<CalendarTools>().WithTools<AdminTools>().WithTools<TenantTools>());
+    private Task<HttpResponseMessage> CallToolAsync(string tool, params string[] scopes) =>
+        SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(scopes), tool));
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
@@ -60,19 +40,16 @@ public sealed class StepUpGateTests : IAsyncLifetime
     [Fact]
     public async Task Tool_call_without_the_scope_gets_403_with_insufficient_scope_before_the_tool_runs()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("calendar.read"), "create_event"));
+        using var response = await CallToolAsync("create_event", "calendar.read");
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(
-            $"Bearer error=\"insufficient_scope\", scope=\"calendar.read calendar.write\", resource_metadata=\"{Metadata}\"",
-            response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(0, _calls.Total);
+        AssertStepUpChallenge(response, _server, "calendar.read calendar.write");
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task The_403_body_is_a_JSON_RPC_error_carrying_the_insufficient_scope_details()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("calendar.read", "profile"), "create_event"));
+        using var response = await CallToolAsync("create_event", "calendar.read", "profile");
 
         var message = await RawMcp.ReadMessageAsync(response);
         Assert.Equal(1, (int?)message["id"]);
@@ -89,45 +66,44 @@ public sealed class StepUpGateTests : IAsyncLifetime
     [Fact]
     public async Task Tool_call_with_the_scopes_runs_the_tool()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("calendar.read", "calendar.write"), "create_event"));
+        using var response = await CallToolAsync("create_event", "calendar.read", "calendar.write");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var message = await RawMcp.ReadMessageAsync(response);
         Assert.Equal("created meeting", (string?)message["result"]!["content"]![0]!["text"]);
-        Assert.Equal(1, _calls.Of("create_event"));
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 
     [Fact]
     public async Task Scopes_on_the_tool_class_and_method_are_all_required_and_all_named()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("admin.purge"), "purge"));
+        using var response = await CallToolAsync("purge", "admin.purge");
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("scope=\"admin admin.purge\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, _calls.Total);
+        AssertStepUpChallenge(response, _server, "admin admin.purge");
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task AllowAnonymous_on_a_tool_lets_it_run_whatever_else_it_carries()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "public_info"));
+        using var response = await CallToolAsync("public_info");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1, _calls.Of("public_info"));
+        Assert.Equal(1, Calls.Of("public_info"));
     }
 
     [Fact]
     public async Task An_expired_token_gets_401_never_403()
     {
-        var expired = _authority.CreateToken(t => { t.IssuedAt = DateTimeOffset.UtcNow.AddHours(-2); t.ExpiresAt = DateTimeOffset.UtcNow.AddHours(-1); });
+        var expired = Authority.CreateToken(t => { t.IssuedAt = DateTimeOffset.UtcNow.AddHours(-2); t.ExpiresAt = DateTimeOffset.UtcNow.AddHours(-1); });
 
         using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, expired, "create_event"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"admin admin.purge audit.read calendar.read calendar.write\", resource_metadata=\"{Metadata}\"",
+            $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"admin admin.purge audit.read calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(_server)}\"",
             response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -136,7 +112,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "create_event", nameHeader: "ping"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -145,7 +121,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "ping", nameHeader: "create_event"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Theory]
@@ -164,7 +140,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(request);
 
         Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden, $"Got {response.StatusCode}.");
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -176,7 +152,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Bad Request: JSON-RPC batches are not supported.", (string?)(await RawMcp.ReadMessageAsync(response))["error"]!["message"]);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Theory]
@@ -188,7 +164,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(RawMcp.Post(_server.McpUrl, Token(), body, RawMcp.Latest, ("Mcp-Method", "tools/call"), ("Mcp-Name", "ping")));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Theory]
@@ -197,12 +173,12 @@ public sealed class StepUpGateTests : IAsyncLifetime
     [InlineData("Create_Event")]
     public async Task An_unknown_tool_or_a_differently_cased_name_runs_nothing(string tool)
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), tool));
+        using var response = await CallToolAsync(tool);
 
         Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         var message = await RawMcp.ReadMessageAsync(response);
         Assert.NotNull(message["error"]);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -213,7 +189,7 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(RawMcp.Post(_server.McpUrl, Token(), body, RawMcp.Latest, ("Mcp-Method", "tools/call"), ("Mcp-Name", "create_event")));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
@@ -225,25 +201,25 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task A_tool_call_larger_than_the_limit_gets_413_and_never_runs()
     {
-        await using var server = await StartServerAsync(o => o.MaxToolCallBodySize = 2048);
+        var server = await StartGatedServerAsync(o => o.MaxToolCallBodySize = 2048);
         var body = RawMcp.Body("tools/call", new JsonObject { ["name"] = "ping", ["arguments"] = new JsonObject { ["pad"] = new string('x', 4096) } });
 
         using var response = await server.Http.SendAsync(RawMcp.Post(server.McpUrl, TokenFor(server), body, RawMcp.Latest, ("Mcp-Method", "tools/call"), ("Mcp-Name", "ping")));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task A_large_chunked_tool_call_is_cut_off_at_the_limit()
     {
-        await using var server = await StartServerAsync(o => o.MaxToolCallBodySize = 2048);
+        var server = await StartGatedServerAsync(o => o.MaxToolCallBodySize = 2048);
         var body = RawMcp.Body("tools/call", new JsonObject { ["name"] = "ping", ["arguments"] = new JsonObject { ["pad"] = new string('x', 4096) } });
         var request = RawMcp.Post(server.McpUrl, TokenFor(server), body, RawMcp.Latest, ("Mcp-Method", "tools/call"), ("Mcp-Name", "ping"));
         request.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
@@ -253,14 +229,14 @@ public sealed class StepUpGateTests : IAsyncLifetime
         using var response = await server.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task Requests_that_are_not_tool_calls_pass_without_their_body_being_read()
     {
         // Over the tool-call limit, yet served: the gate never read it.
-        await using var server = await StartServerAsync(o => o.MaxToolCallBodySize = 2048);
+        var server = await StartGatedServerAsync(o => o.MaxToolCallBodySize = 2048);
         var body = RawMcp.Body("tools/list", new JsonObject { ["cursor"] = null, ["pad"] = new string('x', 4096) });
 
         using var response = await server.Http.SendAsync(RawMcp.Post(server.McpUrl, TokenFor(server), body, RawMcp.Latest, ("Mcp-Method", "tools/list")));
@@ -272,32 +248,47 @@ public sealed class StepUpGateTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_role_is_403_without_a_step_up_hint()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("audit.read"), "audit"));
+        using var response = await CallToolAsync("audit", "audit.read");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Empty(response.Headers.WwwAuthenticate);
         Assert.Equal("Forbidden: the caller lacks a role or permission this tool requires.", (string?)(await RawMcp.ReadMessageAsync(response))["error"]!["message"]);
-        Assert.Equal(0, _calls.Total);
+        Assert.Equal(0, Calls.Total);
     }
 
     [Fact]
     public async Task Missing_scopes_are_reported_before_a_missing_role_so_the_client_can_step_up_first()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "audit"));
+        using var response = await CallToolAsync("audit");
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("error=\"insufficient_scope\", scope=\"audit.read\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        AssertStepUpChallenge(response, _server, "audit.read");
     }
 
     [Fact]
     public async Task A_scope_checked_inside_a_tool_becomes_a_tool_error_naming_the_missing_scope()
     {
-        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "export_events"));
+        using var response = await CallToolAsync("export_events");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = (await RawMcp.ReadMessageAsync(response))["result"]!;
         Assert.True((bool?)result["isError"]);
         Assert.Equal("An error occurred invoking 'export_events': Token missing required scopes: calendar.export", (string?)result["content"]![0]!["text"]);
-        Assert.Equal(0, _calls.Of("export_events"));
+        Assert.Equal(0, Calls.Of("export_events"));
+    }
+
+    [Fact]
+    public async Task The_gate_also_guards_MCP_endpoints_protected_explicitly_with_RequireDescopeAuthorization()
+    {
+        var server = await StartServerAsync(
+            m => m.WithTools<CalendarTools>(),
+            o => o.ProtectMcpEndpoints = false,
+            map: app => app.MapMcp("/mcp").RequireDescopeAuthorization());
+
+        using var refused = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read"), "create_event"));
+        using var allowed = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read", "calendar.write"), "create_event"));
+
+        AssertStepUpChallenge(refused, server, "calendar.read calendar.write");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 }
