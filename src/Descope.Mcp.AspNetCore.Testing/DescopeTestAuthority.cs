@@ -24,13 +24,16 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TestSigningKeyRing _keys = new();
     private readonly DescopeTestAuthorityOptions _options;
-    private HttpClient? _browser;
+    private readonly Lazy<HttpClient> _browser;
 
     private DescopeTestAuthority(WebApplication app, DescopeTestAuthorityOptions options)
     {
         _app = app;
         _options = options;
         Requests = new TestAuthorityRequestLog();
+
+        // Follows no redirects, so the authorization response can be read off the Location header.
+        _browser = new(() => new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false }));
     }
 
     /// <summary>The project ID.</summary>
@@ -183,8 +186,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     public async Task<AuthorizationResult?> CompleteAuthorizationAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _browser ??= new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false });
-        using var response = await _browser.GetAsync(context.AuthorizationUri, cancellationToken);
+        using var response = await _browser.Value.GetAsync(context.AuthorizationUri, cancellationToken);
         var query = response.Headers.Location is { } location ? QueryHelpers.ParseQuery(location.Query) : [];
         if (!query.TryGetValue("code", out var code))
         {
@@ -229,7 +231,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _browser?.Dispose();
+        if (_browser.IsValueCreated)
+        {
+            _browser.Value.Dispose();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         _keys.Dispose();

@@ -68,8 +68,10 @@ public sealed class DescopeMcpOptions
     public ToolAuthorizationFailureMode ToolAuthorizationFailureMode { get; set; }
 
     /// <summary>
-    /// The largest <c>tools/call</c> request body, in bytes, the scope check reads before the tool runs; larger tool calls
-    /// get 413. Other requests are not read. Default: 4 MiB.
+    /// The largest MCP request body, in bytes, the tool-call check reads before the MCP server sees it; larger ones get
+    /// 413. On protocol 2026-07-28 and later only <c>tools/call</c> requests are read (the <c>Mcp-Method</c> header says
+    /// which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
+    /// 4 MiB.
     /// </summary>
     public long MaxToolCallBodySize { get; set; } = 4 * 1024 * 1024;
 

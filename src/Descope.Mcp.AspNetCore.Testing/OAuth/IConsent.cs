@@ -9,12 +9,3 @@ internal interface IConsent
 {
     ConsentDecision Decide(AuthorizationRequest request);
 }
-
-/// <summary>A checked authorization request, as the consent step sees it.</summary>
-internal sealed record AuthorizationRequest(TestClient Client, string[] RequestedScopes, string? Resource, string? LoginHint);
-
-/// <summary>The user who consented and the scopes granted, or no user when consent was refused.</summary>
-internal sealed record ConsentDecision(TestUser? User, string[] GrantedScopes, string? RefusalReason)
-{
-    public static ConsentDecision Refused(string reason) => new(null, [], reason);
-}

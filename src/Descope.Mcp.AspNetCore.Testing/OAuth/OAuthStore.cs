@@ -27,22 +27,3 @@ internal sealed class OAuthStore
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
 }
-
-/// <summary>What an authorization code stands for until it is redeemed, once.</summary>
-internal sealed record AuthorizationCodeGrant(
-    TestClient Client,
-    string Subject,
-    string[] Scopes,
-    string? Resource,
-    string RedirectUri,
-    string CodeChallenge,
-    DateTimeOffset ExpiresAt);
-
-/// <summary>What a refresh token stands for until it is used, once.</summary>
-internal sealed record RefreshGrant(TestClient Client, string Subject, string[] Scopes, string? Resource);
-
-internal static class OAuthScopes
-{
-    public const string OpenId = "openid";
-    public const string OfflineAccess = "offline_access";
-}

@@ -78,5 +78,4 @@ internal sealed class McpPrimitiveRules
         ];
         return primitives.SelectMany(primitive => Read(primitive).Scopes);
     }
-
 }

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
@@ -34,45 +32,4 @@ internal sealed class ToolAccessCatalog(IOptions<McpServerOptions> mcpOptions, P
         string[] scopes = [.. resource.RequiredScopes.Union(rules.Scopes, StringComparer.Ordinal)];
         return new ToolAccess(rules, scopes, challenge.InsufficientScope(scopes));
     }
-}
-
-/// <summary>What a caller needs to call one tool.</summary>
-internal sealed class ToolAccess(McpPrimitiveRules rules, string[] challengeScopes, string challengeHeader)
-{
-    public static readonly ToolAccess Open = new(McpPrimitiveRules.Open, [], string.Empty);
-
-    /// <summary>Every scope the call needs: the server's required scopes and the tool's own.</summary>
-    public string[] ChallengeScopes { get; } = challengeScopes;
-
-    /// <summary>The <c>WWW-Authenticate</c> value of the 403 step-up challenge.</summary>
-    public string ChallengeHeader { get; } = challengeHeader;
-
-    public ToolAccessDecision Decide(ClaimsPrincipal user)
-    {
-        if (!DescopeClaims.HasAllScopes(user, rules.Scopes))
-        {
-            return ToolAccessDecision.MissingScopes;
-        }
-
-        foreach (var requirement in rules.ClaimRequirements)
-        {
-            if (!requirement.IsSatisfiedBy(user))
-            {
-                return ToolAccessDecision.Forbidden;
-            }
-        }
-
-        return ToolAccessDecision.Allowed;
-    }
-}
-
-internal enum ToolAccessDecision
-{
-    Allowed,
-
-    /// <summary>Scopes are missing: a step-up can fix it.</summary>
-    MissingScopes,
-
-    /// <summary>A role or permission is missing: no scope would help.</summary>
-    Forbidden,
 }

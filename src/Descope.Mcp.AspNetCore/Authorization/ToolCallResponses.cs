@@ -28,7 +28,7 @@ internal static class ToolCallResponses
             writer,
             default,
             InvalidRequest,
-            "Payload Too Large: a tools/call body may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
+            "Payload Too Large: an MCP request body the server checks before tool calls may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
             data: null));
 
     /// <summary>403 with the step-up challenge; the body carries the same failure as JSON-RPC error data.</summary>

@@ -309,6 +309,45 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompleteAuthorizationAsync_follows_the_authorize_URL_and_returns_what_the_redirect_carries(bool inProcess)
+    {
+        await using var authority = await DescopeTestAuthority.StartAsync(o => o.InProcess = inProcess);
+        authority.AddUser("U2Carol", u => u.Scopes.Add("calendar.read"));
+        authority.SignedInUser = "U2Carol";
+        authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
+        var url = QueryHelpers.AddQueryString(authority.AuthorizationEndpoint, new Dictionary<string, string?>
+        {
+            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri, ["state"] = "s1",
+            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256", ["scope"] = "calendar.read",
+        });
+
+        var result = await authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(result!.Code));
+        Assert.Equal("s1", result.State);
+        Assert.Equal(authority.Issuer, result.Iss);
+    }
+
+    [Fact]
+    public async Task CompleteAuthorizationAsync_says_why_the_authority_refused()
+    {
+        _authority.SignedInUser = "U2Nobody";
+        _authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
+        var url = QueryHelpers.AddQueryString(_authority.AuthorizationEndpoint, new Dictionary<string, string?>
+        {
+            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri,
+            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256",
+        });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None));
+
+        Assert.Contains("not declared with DescopeTestAuthority.AddUser", error.Message, StringComparison.Ordinal);
+    }
+
     private async Task<JsonObject> RegisterAsync()
     {
         using var response = await _http.PostAsJsonAsync(_authority.RegistrationEndpoint, new
