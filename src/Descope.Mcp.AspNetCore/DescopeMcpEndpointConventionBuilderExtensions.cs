@@ -1,5 +1,5 @@
-using Descope.Mcp.AspNetCore;
 using System.Reflection;
+using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Authorization;
 
 namespace Microsoft.AspNetCore.Builder;
