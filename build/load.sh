@@ -12,7 +12,7 @@ server="$project/bin/Release/net10.0/Descope.Mcp.AspNetCore.LoadServer.dll"
 token_file=$(mktemp)
 port=5310
 
-for mode in none jwtbearer descope; do
+for mode in ${MODES:-none jwtbearer descope}; do
   rm -f "$token_file"
   taskset -c 0 dotnet "$server" "$mode" "$port" "$token_file" >/dev/null &
   pid=$!
@@ -20,7 +20,7 @@ for mode in none jwtbearer descope; do
   export TOKEN
   TOKEN=$([ "$mode" = none ] && echo "" || cat "$token_file")
   taskset -c 1 wrk -t1 -c"$connections" -d5s -s "$project/post.lua" "http://127.0.0.1:$port/mcp" >/dev/null   # warm-up
-  printf '%-10s ' "$mode"
+  printf '%-20s ' "$mode"
   taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" -s "$project/post.lua" "http://127.0.0.1:$port/mcp" | tail -n 1
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done

@@ -1,26 +1,31 @@
 using Descope.Mcp.AspNetCore.Testing.Connections;
 using Descope.Mcp.AspNetCore.Testing.Discovery;
+using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Descope.Mcp.AspNetCore.Testing.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Authentication;
 
 namespace Descope.Mcp.AspNetCore.Testing;
 
 /// <summary>
 /// A Descope-shaped authority for tests and local development: the MCP Server discovery document and the project's
-/// key set at Descope's paths, key rotation, outage switches, and minting of any token, valid or deliberately not.
-/// Runs on Kestrel (loopback) or in memory.
+/// key set at Descope's paths, key rotation, outage switches, minting of any token, valid or deliberately not, and the
+/// OAuth endpoints an MCP client uses (registration, authorize with automatic consent, token), for users the test
+/// declares. Runs on Kestrel (loopback) or in memory.
 /// </summary>
 public sealed class DescopeTestAuthority : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TestSigningKeyRing _keys = new();
     private readonly DescopeTestAuthorityOptions _options;
+    private readonly Lazy<HttpClient> _browser;
 
     private DescopeTestAuthority(WebApplication app, DescopeTestAuthorityOptions options)
     {
@@ -28,6 +33,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         _options = options;
         Requests = new TestAuthorityRequestLog();
         Connections = new TestConnectionVault(options.TimeProvider);
+
+        // Follows no redirects, so the authorization response can be read off the Location header.
+        _browser = new(() => new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false }));
     }
 
     /// <summary>The project ID.</summary>
@@ -47,6 +55,21 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     /// <summary>The project's key set: <c>{BaseUrl}/{ProjectId}/.well-known/jwks.json</c>.</summary>
     public string JwksUrl => $"{BaseUrl.AbsoluteUri.TrimEnd('/')}/{ProjectId}/.well-known/jwks.json";
+
+    /// <summary>The authorization endpoint: <c>{BaseUrl}/oauth2/v1/apps/agentic/{ProjectId}/{McpServerId}/authorize</c>.</summary>
+    public string AuthorizationEndpoint => Url(OAuthEndpoints.AuthorizePath);
+
+    /// <summary>The token endpoint: <c>{BaseUrl}/oauth2/v1/apps/agentic/{ProjectId}/{McpServerId}/token</c>.</summary>
+    public string TokenEndpoint => Url(OAuthEndpoints.TokenPath);
+
+    /// <summary>Dynamic client registration: <c>{BaseUrl}/v1/mgmt/mcp/client/{ProjectId}/{McpServerId}/register</c>.</summary>
+    public string RegistrationEndpoint => Url(OAuthEndpoints.RegistrationPath);
+
+    /// <summary>
+    /// The subject of the user the authorize endpoint signs in when the request has no <c>login_hint</c>; the user must be
+    /// declared with <see cref="AddUser"/>. None by default, which refuses authorization.
+    /// </summary>
+    public string? SignedInUser { get; set; }
 
     /// <summary>The audience minted tokens carry by default.</summary>
     public string? DefaultAudience
@@ -75,6 +98,12 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     internal TestSigningKeyRing Keys => _keys;
 
     internal TimeProvider TimeProvider => _options.TimeProvider;
+
+    internal TimeSpan AccessTokenLifetime => _options.AccessTokenLifetime;
+
+    internal TimeSpan AuthorizationCodeLifetime => _options.AuthorizationCodeLifetime;
+
+    internal OAuthStore OAuth { get; } = new();
 
     /// <summary>Starts an authority.</summary>
     /// <param name="configure">Changes the default <see cref="DescopeTestAuthorityOptions"/>.</param>
@@ -117,6 +146,67 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         return TestTokenWriter.Write(descriptor, _keys, Issuer, DefaultAudience, TimeProvider);
     }
 
+    /// <summary>
+    /// Declares a user the authorize endpoint can sign in, or replaces one with the same subject.
+    /// </summary>
+    /// <param name="subject">The user ID (<c>sub</c>), for example <c>U2Alice</c>.</param>
+    /// <param name="configure">Sets the scopes the user may be granted, roles, permissions and tenants.</param>
+    /// <returns>The user.</returns>
+    public TestUser AddUser(string subject, Action<TestUser>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        var user = new TestUser(subject);
+        configure?.Invoke(user);
+        OAuth.Users[subject] = user;
+        return user;
+    }
+
+    /// <summary>
+    /// Declares an OAuth client, for tests that do not register one dynamically (for example to use client credentials).
+    /// </summary>
+    /// <param name="clientId">The client ID.</param>
+    /// <param name="configure">Sets its secret, redirect URIs, grant types and the scopes it may be granted for itself.</param>
+    /// <returns>The client.</returns>
+    public TestClient AddClient(string clientId, Action<TestClient>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        var client = new TestClient(clientId);
+        configure?.Invoke(client);
+        OAuth.Clients[clientId] = client;
+        return client;
+    }
+
+    /// <summary>The clients registered so far, dynamically or with <see cref="AddClient"/>.</summary>
+    public IReadOnlyCollection<TestClient> Clients => [.. OAuth.Clients.Values];
+
+    /// <summary>
+    /// Follows an authorization URL as a browser would, with the authority's automatic consent, and returns what the
+    /// client's redirect URI receives. Use it as <see cref="ClientOAuthOptions.AuthorizationCallbackHandler"/> of the MCP
+    /// SDK's client.
+    /// </summary>
+    /// <param name="context">The authorization URL and redirect URI the client prepared.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The code, state and issuer from the redirect.</returns>
+    /// <exception cref="InvalidOperationException">The authority refused the request; the message says why.</exception>
+    public async Task<AuthorizationResult?> CompleteAuthorizationAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var response = await _browser.Value.GetAsync(context.AuthorizationUri, cancellationToken);
+        var query = response.Headers.Location is { } location ? QueryHelpers.ParseQuery(location.Query) : [];
+        if (!query.TryGetValue("code", out var code))
+        {
+            var reason = query.TryGetValue("error_description", out var description) ? description.ToString() : await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new InvalidOperationException($"The test authority refused the authorization request ({(int)response.StatusCode}): {reason}");
+        }
+
+        return new AuthorizationResult
+        {
+            Code = code,
+            State = query.TryGetValue("state", out var state) ? state.ToString() : null,
+            Iss = query.TryGetValue("iss", out var iss) ? iss.ToString() : null,
+        };
+    }
+
     /// <summary>Publishes a new signing key that signs every token from now on.</summary>
     /// <param name="retirePrevious">Also withdraw the earlier keys from the key set.</param>
     /// <returns>The new key's ID.</returns>
@@ -146,6 +236,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_browser.IsValueCreated)
+        {
+            _browser.Value.Dispose();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         _keys.Dispose();
@@ -160,5 +255,10 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         });
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
+        OAuthEndpoints.Map(_app, this);
     }
+
+    private string Url(string pathTemplate) =>
+        BaseUrl.AbsoluteUri.TrimEnd('/') + pathTemplate.Replace("{projectId}", ProjectId, StringComparison.Ordinal)
+            .Replace("{mcpServerId}", McpServerId, StringComparison.Ordinal);
 }

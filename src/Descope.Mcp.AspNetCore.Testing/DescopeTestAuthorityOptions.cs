@@ -28,4 +28,10 @@ public sealed class DescopeTestAuthorityOptions
 
     /// <summary>The clock used for token lifetimes. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How long access tokens from the token endpoint live. Default: one hour.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long an authorization code can be redeemed. Default: one minute.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(1);
 }

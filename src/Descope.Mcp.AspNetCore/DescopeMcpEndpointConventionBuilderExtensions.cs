@@ -1,3 +1,4 @@
+using System.Reflection;
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Authorization;
 
@@ -11,6 +12,8 @@ public static class DescopeMcpEndpointConventionBuilderExtensions
 {
     /// <summary>
     /// Requires a valid Descope access token on the endpoints, for example <c>app.MapMcp("/mcp").RequireDescopeAuthorization()</c>.
+    /// On MCP endpoints it also checks each <c>tools/call</c> against the tool's <see cref="RequireScopesAttribute"/>,
+    /// <see cref="RequireRolesAttribute"/> and <see cref="RequirePermissionsAttribute"/> before the tool runs.
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder type.</typeparam>
     /// <param name="builder">The endpoints to protect.</param>
@@ -21,6 +24,14 @@ public static class DescopeMcpEndpointConventionBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.RequireAuthorization(DescopeMcpDefaults.AuthorizationPolicy);
         builder.Add(endpoint => endpoint.Metadata.Add(DescopeProtectionMarker.Instance));
+        builder.Finally(endpoint =>
+        {
+            // MCP endpoints also get the tool-call scope gate; the handler is final only once every convention has run.
+            if (McpEndpointProtectionPolicy.IsMcpHandler(endpoint.RequestDelegate, endpoint.Metadata.OfType<MethodInfo>().LastOrDefault()))
+            {
+                endpoint.RequestDelegate = ToolCallGate.Protect(endpoint.RequestDelegate!);
+            }
+        });
         return builder;
     }
 }

@@ -49,9 +49,31 @@ public sealed class DescopeMcpOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The scopes advertised as <c>scopes_supported</c> in the protected resource metadata and in 401 challenges.
+    /// The scopes advertised as <c>scopes_supported</c> in the protected resource metadata. Empty (the default) means the
+    /// scopes the server uses: <see cref="RequiredScopes"/> and every scope named by <see cref="RequireScopesAttribute"/>
+    /// on its MCP tools, prompts and resources. Never <c>offline_access</c>.
     /// </summary>
     public IList<string> ScopesSupported { get; } = [];
+
+    /// <summary>
+    /// Scopes every request to a Descope-protected endpoint needs, in addition to what its tools require. 401 challenges
+    /// name them in <c>scope</c>, so clients ask for them first. Empty by default.
+    /// </summary>
+    public IList<string> RequiredScopes { get; } = [];
+
+    /// <summary>
+    /// How a <c>tools/call</c> the caller may not make is answered. Default:
+    /// <see cref="ToolAuthorizationFailureMode.Forbidden"/>, HTTP 403 with a step-up challenge.
+    /// </summary>
+    public ToolAuthorizationFailureMode ToolAuthorizationFailureMode { get; set; }
+
+    /// <summary>
+    /// The largest MCP request body, in bytes, the tool-call check reads before the MCP server sees it; larger ones get
+    /// 413. On protocol 2026-07-28 and later only <c>tools/call</c> requests are read (the <c>Mcp-Method</c> header says
+    /// which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
+    /// 4 MiB.
+    /// </summary>
+    public long MaxToolCallBodySize { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
     /// When <see langword="true"/> (the default), every endpoint mapped by <c>MapMcp</c> requires a valid Descope token.

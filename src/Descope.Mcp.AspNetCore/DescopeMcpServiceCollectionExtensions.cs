@@ -80,6 +80,7 @@ public static class DescopeMcpServiceCollectionExtensions
             DescopeMcpDefaults.AuthorizationPolicy,
             policy => policy.AddAuthenticationSchemes(DescopeMcpDefaults.AuthenticationScheme).RequireAuthenticatedUser()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, McpEndpointProtectionPolicy>());
+        services.AddDescopeMcpAuthorization();
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ProtectedResourceMetadataStartupFilter>());
 

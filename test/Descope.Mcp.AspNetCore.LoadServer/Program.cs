@@ -42,6 +42,10 @@ switch (mode)
         builder.Services.AddDescopeTestAuthority(authority);
         builder.Services.AddDescopeMcp(o => o.McpServerUrl = mcpUrl);
         break;
+    case "descope-authn-only":
+        builder.Services.AddDescopeTestAuthority(authority);
+        builder.Services.AddDescopeMcp(o => { o.McpServerUrl = mcpUrl; o.ProtectMcpEndpoints = false; });
+        break;
     default:
         throw new ArgumentException($"Unknown mode '{mode}': use none, jwtbearer or descope.");
 }

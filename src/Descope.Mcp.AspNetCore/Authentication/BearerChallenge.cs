@@ -16,7 +16,10 @@ internal sealed class BearerChallenge
     public BearerChallenge(ProtectedResource resource)
     {
         _resource = resource;
-        var scope = resource.ScopesSupported.Count > 0 ? string.Join(' ', resource.ScopesSupported) : null;
+        // What a client should ask for first: the scopes every request needs, else everything the server uses, which is
+        // what a client would request from scopes_supported anyway (MCP 2025-11-25 scope selection).
+        var firstScopes = resource.RequiredScopes.Count > 0 ? resource.RequiredScopes : resource.ScopesSupported;
+        var scope = firstScopes.Count > 0 ? string.Join(' ', firstScopes) : null;
         _withoutToken = Build(error: null, description: null, scope);
         _invalidToken = new string?[Enum.GetValues<DescopeTokenFailure>().Length];
         foreach (var failure in Enum.GetValues<DescopeTokenFailure>())

@@ -11,8 +11,9 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// <summary>
 /// Secure by default: a request routed to an endpoint mapped by the MCP SDK's <c>MapMcp</c> is served by a copy of
 /// that endpoint that also carries the <see cref="DescopeMcpDefaults.AuthorizationPolicy"/> policy, so the app needs no
-/// <c>RequireAuthorization()</c>. Endpoints marked with <c>RequireDescopeAuthorization()</c> or
-/// <c>AllowAnonymous()</c> are left as the app made them.
+/// <c>RequireAuthorization()</c>, and whose handler sits behind the <see cref="ToolCallGate"/>. Endpoints marked with
+/// <c>RequireDescopeAuthorization()</c> (which places the gate itself) or <c>AllowAnonymous()</c> are left as the app
+/// made them.
 /// </summary>
 internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> options) : MatcherPolicy, IEndpointSelectorPolicy
 {
@@ -56,7 +57,10 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
 
     /// <summary>Whether the SDK's MCP transport (Streamable HTTP or legacy SSE) serves this endpoint.</summary>
     internal static bool IsMcpEndpoint(Endpoint endpoint) =>
-        (endpoint.RequestDelegate?.Method.DeclaringType ?? endpoint.Metadata.GetMetadata<MethodInfo>()?.DeclaringType)
+        IsMcpHandler(endpoint.RequestDelegate, endpoint.Metadata.GetMetadata<MethodInfo>());
+
+    internal static bool IsMcpHandler(RequestDelegate? handler, MethodInfo? handlerMethod) =>
+        (handler?.Method.DeclaringType ?? handlerMethod?.DeclaringType)
             is { Namespace: "ModelContextProtocol.AspNetCore", Name: "StreamableHttpHandler" or "SseHandler" };
 
     private static bool NeedsProtection(Endpoint endpoint) =>
@@ -68,6 +72,6 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
     {
         var route = (RouteEndpoint)original;
         var metadata = new EndpointMetadataCollection([.. original.Metadata, DescopePolicy, DescopeProtectionMarker.Instance]);
-        return new RouteEndpoint(original.RequestDelegate!, route.RoutePattern, route.Order, metadata, original.DisplayName);
+        return new RouteEndpoint(ToolCallGate.Protect(original.RequestDelegate!), route.RoutePattern, route.Order, metadata, original.DisplayName);
     }
 }

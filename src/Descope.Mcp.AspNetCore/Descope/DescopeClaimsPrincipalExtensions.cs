@@ -49,6 +49,36 @@ public static class DescopeClaimsPrincipalExtensions
         return scopes.All(scope => DescopeClaims.HasScope(user, scope));
     }
 
+    /// <summary>
+    /// Requires every one of the scopes, for checks inside a tool, like <c>require_scopes</c> of Descope's Python SDK.
+    /// </summary>
+    /// <param name="user">The caller.</param>
+    /// <param name="scopes">The scopes that must all be granted.</param>
+    /// <exception cref="InsufficientScopeException">A scope is missing.</exception>
+    public static void RequireScopes(this ClaimsPrincipal user, params IEnumerable<string> scopes) =>
+        RequireScopes(user, scopes, errorDescription: null);
+
+    /// <summary>
+    /// Requires every one of the scopes, for checks inside a tool, like <c>require_scopes</c> of Descope's Python SDK.
+    /// </summary>
+    /// <param name="user">The caller.</param>
+    /// <param name="scopes">The scopes that must all be granted.</param>
+    /// <param name="errorDescription">
+    /// The <see cref="InsufficientScopeException.ErrorDescription"/> to report instead of the default, which names the
+    /// missing scopes.
+    /// </param>
+    /// <exception cref="InsufficientScopeException">A scope is missing.</exception>
+    public static void RequireScopes(this ClaimsPrincipal user, IEnumerable<string> scopes, string? errorDescription)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(scopes);
+        var required = scopes as IReadOnlyList<string> ?? [.. scopes];
+        if (!required.All(scope => DescopeClaims.HasScope(user, scope)))
+        {
+            throw new InsufficientScopeException(required, DescopeClaims.Scopes(user), errorDescription);
+        }
+    }
+
     /// <summary>The current tenant (<c>dct</c>), or <see langword="null"/> when the token names none.</summary>
     /// <param name="user">The caller.</param>
     /// <returns>The tenant ID.</returns>

@@ -37,16 +37,17 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             }
         }
 
-        foreach (var scope in options.ScopesSupported)
+        ValidateScopes(nameof(options.ScopesSupported), options.ScopesSupported, failures);
+        ValidateScopes(nameof(options.RequiredScopes), options.RequiredScopes, failures);
+
+        if (!Enum.IsDefined(options.ToolAuthorizationFailureMode))
         {
-            if (!ScopeSyntax.IsValidScope(scope))
-            {
-                failures.Add($"{Key}ScopesSupported contains '{Sanitize(scope)}', which is not a valid OAuth scope. Use printable ASCII without spaces, quotes or backslashes, for example calendar.read.");
-            }
-            else if (scope == "offline_access")
-            {
-                failures.Add($"{Key}ScopesSupported must not contain offline_access: MCP servers do not advertise it.");
-            }
+            failures.Add($"{Key}ToolAuthorizationFailureMode must be Forbidden or ToolError.");
+        }
+
+        if (options.MaxToolCallBodySize < 1024 || options.MaxToolCallBodySize > 256 * 1024 * 1024)
+        {
+            failures.Add($"{Key}MaxToolCallBodySize must be between 1024 and 268435456 (256 MiB) bytes, for example 4194304 (4 MiB).");
         }
 
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
@@ -77,6 +78,21 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateScopes(string key, IEnumerable<string> scopes, List<string> failures)
+    {
+        foreach (var scope in scopes)
+        {
+            if (!ScopeSyntax.IsValidScope(scope))
+            {
+                failures.Add($"{Key}{key} contains '{Sanitize(scope ?? string.Empty)}', which is not a valid OAuth scope. Use printable ASCII without spaces, quotes or backslashes, for example calendar.read.");
+            }
+            else if (scope == ScopeSyntax.OfflineAccess)
+            {
+                failures.Add($"{Key}{key} must not contain offline_access: MCP servers do not ask for it or advertise it.");
+            }
+        }
     }
 
     private static void ValidateMcpServerUrl(string? value, List<string> failures)

@@ -6,6 +6,9 @@ namespace Descope.Mcp.AspNetCore.Internal;
 /// </summary>
 internal static class ScopeSyntax
 {
+    /// <summary>The scope that asks for a refresh token; a resource server never advertises or demands it.</summary>
+    public const string OfflineAccess = "offline_access";
+
     public static bool IsValidScope(string? scope)
     {
         if (string.IsNullOrEmpty(scope))

@@ -1,5 +1,8 @@
+using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Metadata;
 
@@ -9,7 +12,7 @@ namespace Descope.Mcp.AspNetCore.Metadata;
 /// </summary>
 internal sealed class ProtectedResource
 {
-    public ProtectedResource(IOptions<DescopeMcpOptions> options)
+    public ProtectedResource(IOptions<DescopeMcpOptions> options, IOptions<McpServerOptions> mcpOptions)
     {
         var value = options.Value;
         Resource = value.McpServerUrl!;
@@ -20,7 +23,12 @@ internal sealed class ProtectedResource
         RootMetadataPath = DescopeMcpDefaults.ProtectedResourceMetadataPath;
         PathSpecificMetadataPath = RootMetadataPath + resourcePath;
         ResourceMetadataUrl = DescopeUrls.Origin(url) + PathSpecificMetadataPath;
-        ScopesSupported = [.. value.ScopesSupported.Distinct(StringComparer.Ordinal)];
+        RequiredScopes = [.. value.RequiredScopes.Distinct(StringComparer.Ordinal)];
+        ScopesSupported = value.ScopesSupported.Count > 0
+            ? [.. value.ScopesSupported.Distinct(StringComparer.Ordinal)]
+            : [.. RequiredScopes.Concat(McpPrimitiveRules.ScopesUsedBy(mcpOptions.Value).Order(StringComparer.Ordinal))
+                .Where(scope => scope != ScopeSyntax.OfflineAccess)
+                .Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>The canonical MCP server URL: <c>resource</c> in metadata and the required audience.</summary>
@@ -37,5 +45,12 @@ internal sealed class ProtectedResource
     /// <summary>The absolute URL sent as <c>resource_metadata</c> in challenges.</summary>
     public string ResourceMetadataUrl { get; }
 
+    /// <summary>
+    /// <c>scopes_supported</c>: configured, or by default the scopes in use (required ones first, then those of tools,
+    /// prompts and resources). Read once, when the server starts serving.
+    /// </summary>
     public IReadOnlyList<string> ScopesSupported { get; }
+
+    /// <summary>Scopes every request needs (<see cref="DescopeMcpOptions.RequiredScopes"/>).</summary>
+    public IReadOnlyList<string> RequiredScopes { get; }
 }

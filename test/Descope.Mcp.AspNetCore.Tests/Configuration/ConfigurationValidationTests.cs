@@ -25,9 +25,14 @@ public sealed class ConfigurationValidationTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddMcpServer().WithHttpTransport();
         builder.AddDescopeMcp();
-        await using var app = builder.Build();
-        app.MapMcp("/mcp");
-        return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        // Whichever startup step first reads the options reports the failure.
+        return await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = builder.Build();
+            app.MapMcp("/mcp");
+            await app.StartAsync();
+        });
     }
 
     private static Dictionary<string, string?> Valid() => new()

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 
 namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
@@ -50,9 +51,16 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(baseAddress.AbsoluteUri);
         var mcpServer = builder.Services.AddMcpServer()
-            .WithHttpTransport(options => transport?.Invoke(options))
-            .WithTools<TestTools>();
-        mcp?.Invoke(mcpServer);
+            .WithHttpTransport(options => transport?.Invoke(options));
+        if (mcp is null)
+        {
+            mcpServer.WithTools<TestTools>();
+        }
+        else
+        {
+            mcp(mcpServer);
+        }
+
         builder.Services.AddDescopeTestAuthority(authority);
         builder.Services.AddDescopeMcp(options =>
         {
@@ -88,6 +96,29 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         var transport = new HttpClientTransport(
             new HttpClientTransportOptions { Endpoint = new Uri(McpUrl), TransportMode = HttpTransportMode.StreamableHttp },
             http,
+            ownsHttpClient: true);
+        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects the MCP SDK's own client with OAuth: it discovers the authority from the 401, registers itself, is
+    /// authorized with the authority's automatic consent, and steps up on 403 insufficient_scope.
+    /// </summary>
+    public async Task<McpClient> ConnectWithOAuthAsync(DescopeTestAuthority authority, CancellationToken cancellationToken = default)
+    {
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions
+            {
+                Endpoint = new Uri(McpUrl),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                OAuth = new ClientOAuthOptions
+                {
+                    RedirectUri = new Uri("http://127.0.0.1:1/callback"),
+                    AuthorizationCallbackHandler = authority.CompleteAuthorizationAsync,
+                    DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "Step-up test client" },
+                },
+            },
+            new HttpClient(),
             ownsHttpClient: true);
         return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
     }

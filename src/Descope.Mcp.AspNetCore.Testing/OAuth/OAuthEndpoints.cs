@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Descope.Mcp.AspNetCore.Testing.OAuth;
+
+/// <summary>
+/// The OAuth endpoints an MCP client uses, at the paths Descope serves them for an MCP server: dynamic client
+/// registration, authorize and token. The discovery document advertises them.
+/// </summary>
+internal static class OAuthEndpoints
+{
+    public const string RegistrationPath = "/v1/mgmt/mcp/client/{projectId}/{mcpServerId}/register";
+    public const string AuthorizePath = "/oauth2/v1/apps/agentic/{projectId}/{mcpServerId}/authorize";
+    public const string TokenPath = "/oauth2/v1/apps/agentic/{projectId}/{mcpServerId}/token";
+
+    public static void Map(WebApplication app, DescopeTestAuthority authority)
+    {
+        var store = authority.OAuth;
+        IConsent consent = new AutomaticConsent(authority, store);
+
+        app.MapPost(RegistrationPath, (HttpContext context, string projectId, string mcpServerId) =>
+            IsThisServer(authority, projectId, mcpServerId) ? RegistrationEndpoint.HandleAsync(context, authority, store) : Task.FromResult(Results.NotFound()));
+
+        app.MapGet(AuthorizePath, (HttpContext context, string projectId, string mcpServerId) =>
+            IsThisServer(authority, projectId, mcpServerId) ? AuthorizeEndpoint.Handle(context, authority, store, consent) : Results.NotFound());
+
+        app.MapPost(TokenPath, (HttpContext context, string projectId, string mcpServerId) =>
+            IsThisServer(authority, projectId, mcpServerId) ? TokenEndpoint.HandleAsync(context, authority, store) : Task.FromResult(Results.NotFound()));
+    }
+
+    private static bool IsThisServer(DescopeTestAuthority authority, string projectId, string mcpServerId) =>
+        projectId == authority.ProjectId && mcpServerId == authority.McpServerId;
+}

@@ -1,0 +1,196 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
+
+namespace Descope.Mcp.AspNetCore.Testing.OAuth;
+
+/// <summary>
+/// The token endpoint: authorization code (with PKCE S256), refresh token (single use, rotating) and client credentials.
+/// Clients authenticate with <c>client_secret_basic</c>, <c>client_secret_post</c>, or their ID alone when public.
+/// </summary>
+internal static class TokenEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext context, DescopeTestAuthority authority, OAuthStore store)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return OAuthResults.Error("invalid_request", "The token request must be application/x-www-form-urlencoded.");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (form.Any(p => p.Value.Count > 1))
+        {
+            return OAuthResults.Error("invalid_request", "A parameter appears more than once.");
+        }
+
+        string? Param(string name) => form.TryGetValue(name, out var value) && !StringValues.IsNullOrEmpty(value) ? value.ToString() : null;
+
+        var (client, failure) = Authenticate(context.Request, Param("client_id"), Param("client_secret"), store);
+        if (client is null)
+        {
+            return failure!;
+        }
+
+        var grantType = Param("grant_type");
+        if (grantType is null || !TestOAuthGrants.All.Contains(grantType))
+        {
+            return OAuthResults.Error("unsupported_grant_type", "grant_type must be authorization_code, refresh_token or client_credentials.");
+        }
+
+        if (!client.GrantTypes.Contains(grantType))
+        {
+            return OAuthResults.Error("unauthorized_client", "The client is not registered for this grant type.");
+        }
+
+        var resource = Param("resource");
+        if (resource is not null && !TokenIssuer.IsResource(resource))
+        {
+            return OAuthResults.Error("invalid_target", "resource must be an absolute URI without a fragment.");
+        }
+
+        var issuer = new TokenIssuer(authority, store);
+        return grantType switch
+        {
+            TestOAuthGrants.AuthorizationCode => RedeemCode(client, Param("code"), Param("redirect_uri"), Param("code_verifier"), resource, authority, store, issuer),
+            TestOAuthGrants.RefreshToken => Refresh(client, Param("refresh_token"), Param("scope"), resource, store, issuer),
+            _ => ClientCredentials(client, Param("scope"), resource, issuer),
+        };
+    }
+
+    private static IResult RedeemCode(
+        TestClient client, string? code, string? redirectUri, string? verifier, string? resource,
+        DescopeTestAuthority authority, OAuthStore store, TokenIssuer issuer)
+    {
+        // Removed before any check: a code is spent by its first redemption attempt, good or bad.
+        if (code is null || !store.Codes.TryRemove(code, out var grant))
+        {
+            return OAuthResults.Error("invalid_grant", "The authorization code is unknown or was already used.");
+        }
+
+        if (grant.Client != client || grant.RedirectUri != redirectUri || grant.ExpiresAt <= authority.TimeProvider.GetUtcNow())
+        {
+            return OAuthResults.Error("invalid_grant", "The authorization code was issued to another client or redirect URI, or it expired.");
+        }
+
+        if (verifier is null || !MatchesChallenge(verifier, grant.CodeChallenge))
+        {
+            return OAuthResults.Error("invalid_grant", "The code_verifier does not match the code_challenge.");
+        }
+
+        if (resource is not null && resource != grant.Resource)
+        {
+            return OAuthResults.Error("invalid_target", "resource differs from the one authorized.");
+        }
+
+        return store.Users.TryGetValue(grant.Subject, out var user)
+            ? issuer.ForUser(client, user, grant.Scopes, grant.Resource)
+            : OAuthResults.Error("invalid_grant", "The user no longer exists.");
+    }
+
+    private static IResult Refresh(TestClient client, string? refreshToken, string? scope, string? resource, OAuthStore store, TokenIssuer issuer)
+    {
+        if (refreshToken is null || !store.RefreshTokens.TryRemove(refreshToken, out var grant) || grant.Client != client)
+        {
+            return OAuthResults.Error("invalid_grant", "The refresh token is unknown, was already used, or belongs to another client.");
+        }
+
+        string[] scopes = scope is null ? grant.Scopes : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!scopes.All(grant.Scopes.Contains))
+        {
+            return OAuthResults.Error("invalid_scope", "A refresh may only narrow the scopes originally granted.");
+        }
+
+        if (resource is not null && resource != grant.Resource)
+        {
+            return OAuthResults.Error("invalid_target", "resource differs from the one authorized.");
+        }
+
+        if (!store.Users.TryGetValue(grant.Subject, out var user))
+        {
+            return OAuthResults.Error("invalid_grant", "The user no longer exists.");
+        }
+
+        // Scopes the user has lost since are not renewed.
+        string[] still = [.. scopes.Where(s => user.Scopes.Contains(s) || s is OAuthScopes.OpenId or OAuthScopes.OfflineAccess)];
+        return issuer.ForUser(client, user, still, grant.Resource);
+    }
+
+    private static IResult ClientCredentials(TestClient client, string? scope, string? resource, TokenIssuer issuer)
+    {
+        if (client.ClientSecret is null)
+        {
+            return OAuthResults.Error("unauthorized_client", "client_credentials needs a confidential client.");
+        }
+
+        var requested = (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] granted = requested.Length == 0 ? [.. client.Scopes.Order(StringComparer.Ordinal)] : [.. requested.Where(client.Scopes.Contains)];
+        return issuer.ForClient(client, granted, resource);
+    }
+
+    private static (TestClient? Client, IResult? Failure) Authenticate(HttpRequest request, string? formId, string? formSecret, OAuthStore store)
+    {
+        string? id = formId;
+        string? secret = formSecret;
+        if (AuthenticationHeaderValue.TryParse(request.Headers[HeaderNames.Authorization], out var header)
+            && string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            if (formSecret is not null || !TryReadBasic(header.Parameter, out var basicId, out var basicSecret) || (formId is not null && formId != basicId))
+            {
+                return (null, OAuthResults.InvalidClient("Send client credentials once, in a valid Basic header or in the form."));
+            }
+
+            (id, secret) = (basicId, basicSecret);
+        }
+
+        if (id is null || !store.Clients.TryGetValue(id, out var client))
+        {
+            return (null, OAuthResults.InvalidClient("The client is unknown."));
+        }
+
+        if (client.ClientSecret is not null
+            && (secret is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(client.ClientSecret))))
+        {
+            return (null, OAuthResults.InvalidClient("The client secret is wrong."));
+        }
+
+        return (client, null);
+    }
+
+    private static bool TryReadBasic(string? parameter, out string id, out string secret)
+    {
+        id = secret = string.Empty;
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(parameter ?? string.Empty));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                return false;
+            }
+
+            id = Uri.UnescapeDataString(decoded[..colon]);
+            secret = Uri.UnescapeDataString(decoded[(colon + 1)..]);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) equals the challenge.</summary>
+    private static bool MatchesChallenge(string verifier, string challenge)
+    {
+        if (verifier.Length is < 43 or > 128 || !verifier.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'))
+        {
+            return false;
+        }
+
+        var computed = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(challenge));
+    }
+}

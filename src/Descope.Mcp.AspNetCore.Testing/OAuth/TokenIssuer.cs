@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Descope.Mcp.AspNetCore.Testing.OAuth;
+
+/// <summary>
+/// Issues the token responses of the OAuth endpoints: access tokens signed by the authority's key ring, shaped like
+/// Descope's (<c>sub</c>, <c>azp</c>, <c>scope</c>, <c>roles</c>, <c>permissions</c>, <c>tenants</c>, <c>dct</c>), with
+/// <c>aud</c> set to the requested resource (RFC 8707), else the authority's default audience.
+/// </summary>
+internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore store)
+{
+    public static bool IsResource(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0;
+
+    public IResult ForUser(TestClient client, TestUser user, string[] scopes, string? resource)
+    {
+        string? refreshToken = null;
+        if (client.GrantTypes.Contains(TestOAuthGrants.RefreshToken))
+        {
+            refreshToken = OAuthStore.NewSecret();
+            store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, scopes, resource);
+        }
+
+        return Respond(client, scopes, resource, refreshToken, token =>
+        {
+            token.Subject = user.Subject;
+            if (user.Roles.Count > 0)
+            {
+                token.Claims["roles"] = user.Roles.ToArray();
+            }
+
+            if (user.Permissions.Count > 0)
+            {
+                token.Claims["permissions"] = user.Permissions.ToArray();
+            }
+
+            if (user.Tenants.Count > 0)
+            {
+                token.Claims["tenants"] = user.Tenants.ToDictionary(
+                    t => t.Key,
+                    t => new Dictionary<string, string[]> { ["roles"] = [.. t.Value.Roles], ["permissions"] = [.. t.Value.Permissions] });
+            }
+
+            if (user.CurrentTenant is not null)
+            {
+                token.Claims["dct"] = user.CurrentTenant;
+            }
+
+            foreach (var (name, value) in user.Claims)
+            {
+                token.Claims[name] = value;
+            }
+        });
+    }
+
+    public IResult ForClient(TestClient client, string[] scopes, string? resource) =>
+        Respond(client, scopes, resource, refreshToken: null, token => token.Subject = client.ClientId);
+
+    private IResult Respond(TestClient client, string[] scopes, string? resource, string? refreshToken, Action<TestTokenDescriptor> describe)
+    {
+        var now = authority.TimeProvider.GetUtcNow();
+        var lifetime = authority.AccessTokenLifetime;
+        var accessToken = authority.CreateToken(token =>
+        {
+            describe(token);
+            token.IssuedAt = now;
+            token.ExpiresAt = now + lifetime;
+            token.Claims["azp"] = client.ClientId;
+            if (resource is not null)
+            {
+                token.Audience = resource;
+            }
+
+            // offline_access asks for a refresh token; it is not a permission at the resource.
+            foreach (var scope in scopes.Where(s => s != OAuthScopes.OfflineAccess))
+            {
+                token.Scopes.Add(scope);
+            }
+        });
+
+        var response = new Dictionary<string, object>
+        {
+            ["access_token"] = accessToken,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (long)lifetime.TotalSeconds,
+            ["scope"] = string.Join(' ', scopes),
+        };
+        if (refreshToken is not null)
+        {
+            response["refresh_token"] = refreshToken;
+        }
+
+        return OAuthResults.NoStore(Results.Json(response));
+    }
+}

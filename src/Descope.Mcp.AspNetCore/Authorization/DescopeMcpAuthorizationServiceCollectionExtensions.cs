@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>The authorization stage of <c>AddDescopeMcp()</c>.</summary>
+internal static class DescopeMcpAuthorizationServiceCollectionExtensions
+{
+    private const string SdkAuthorizationFiltersMarker = "ModelContextProtocol.AspNetCore.AuthorizationFiltersMarker";
+
+    public static IServiceCollection AddDescopeMcpAuthorization(this IServiceCollection services)
+    {
+        // The MCP SDK applies [RequireScopes] and the other attributes to tools, prompts and resources (calls and lists)
+        // only with its authorization filters; add them unless the app already has. AddMcpServer() only adds what is
+        // missing, so calling it here is harmless.
+        if (!services.Any(d => d.ServiceType.FullName == SdkAuthorizationFiltersMarker))
+        {
+            services.AddMcpServer().AddAuthorizationFilters();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthorizationOptions>, RequiredScopesPolicySetup>());
+
+        // Replaces the framework's default result handler, not one the app chose.
+        var resultHandler = services.LastOrDefault(d => d.ServiceType == typeof(IAuthorizationMiddlewareResultHandler));
+        if (resultHandler is null || resultHandler.ImplementationType == typeof(AuthorizationMiddlewareResultHandler))
+        {
+            services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeChallengeResultHandler>();
+        }
+
+        services.TryAddSingleton<ToolAccessCatalog>();
+        services.TryAddSingleton<ToolCallGate>();
+        return services;
+    }
+}

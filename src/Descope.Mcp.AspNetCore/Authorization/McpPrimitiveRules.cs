@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Authorization;
+using ModelContextProtocol.Server;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// The Descope rules an MCP tool, prompt or resource carries in its metadata (attributes of its method and class), read
+/// once per primitive.
+/// </summary>
+internal sealed class McpPrimitiveRules
+{
+    public static readonly McpPrimitiveRules Open = new([], []);
+
+    private McpPrimitiveRules(string[] scopes, DescopeClaimsRequirement[] claimRequirements)
+    {
+        Scopes = scopes;
+        ClaimRequirements = claimRequirements;
+    }
+
+    /// <summary>Every scope the primitive needs (all-of, across all its attributes).</summary>
+    public string[] Scopes { get; }
+
+    /// <summary>Its role and permission requirements.</summary>
+    public DescopeClaimsRequirement[] ClaimRequirements { get; }
+
+    public bool IsOpen => ReferenceEquals(this, Open);
+
+    public static McpPrimitiveRules Read(IMcpServerPrimitive primitive)
+    {
+        var metadata = primitive.Metadata;
+        var scopes = new List<string>();
+        var claimRequirements = new List<DescopeClaimsRequirement>();
+        foreach (var item in metadata)
+        {
+            if (item is IAllowAnonymous)
+            {
+                // The MCP SDK lets [AllowAnonymous] anywhere on the method or class win; so does the gate.
+                return Open;
+            }
+
+            if (item is not IAuthorizationRequirementData data)
+            {
+                continue;
+            }
+
+            foreach (var requirement in data.GetRequirements())
+            {
+                switch (requirement)
+                {
+                    case DescopeScopesRequirement scoped:
+                        foreach (var scope in scoped.Scopes)
+                        {
+                            if (!scopes.Contains(scope, StringComparer.Ordinal))
+                            {
+                                scopes.Add(scope);
+                            }
+                        }
+
+                        break;
+                    case DescopeClaimsRequirement claims:
+                        claimRequirements.Add(claims);
+                        break;
+                }
+            }
+        }
+
+        return scopes.Count == 0 && claimRequirements.Count == 0 ? Open : new McpPrimitiveRules([.. scopes], [.. claimRequirements]);
+    }
+
+    /// <summary>The scopes named by the rules of every tool, prompt and resource of the server.</summary>
+    public static IEnumerable<string> ScopesUsedBy(McpServerOptions options)
+    {
+        IEnumerable<IMcpServerPrimitive> primitives =
+        [
+            .. (IEnumerable<IMcpServerPrimitive>?)options.ToolCollection ?? [],
+            .. (IEnumerable<IMcpServerPrimitive>?)options.PromptCollection ?? [],
+            .. (IEnumerable<IMcpServerPrimitive>?)options.ResourceCollection ?? [],
+        ];
+        return primitives.SelectMany(primitive => Read(primitive).Scopes);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text;
+using Descope.Mcp.AspNetCore.Authorization;
+
+namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+
+public sealed class ToolCallMessageTests
+{
+    private static ToolCallMessage Parse(string json) => ToolCallMessage.Parse(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void A_tools_call_yields_the_tool_name_and_the_raw_id()
+    {
+        const string json = """{"jsonrpc":"2.0","id":"req-7","method":"tools/call","params":{"name":"create_event","arguments":{"name":"x"}}}""";
+
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.True(message.IsToolCall);
+        Assert.Equal("create_event", message.ToolName);
+        Assert.Equal("\"req-7\"", json[message.Id]);
+    }
+
+    [Fact]
+    public void Member_order_does_not_matter()
+    {
+        var message = Parse("""{"params":{"arguments":{},"name":"create_event"},"id":3,"jsonrpc":"2.0","method":"tools/call"}""");
+
+        Assert.True(message.IsToolCall);
+        Assert.Equal("create_event", message.ToolName);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"result":{}}""")]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":null,"params":{"name":"create_event"}}""")]
+    public void Other_messages_are_not_tool_calls(string json)
+    {
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.False(message.IsToolCall);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"TOOLS/CALL","params":{"name":"create_event"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"Method":"tools/call","params":{"name":"create_event"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools\/call","params":{"name":"create_event"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"\u006dethod":"tools\u002fcall","params":{"\u006eame":"create\u005fevent"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","PARAMS":{"NAME":"create_event"}}""")]
+    public void Case_and_escapes_never_hide_a_tool_call(string json)
+    {
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.True(message.IsToolCall);
+        Assert.Equal("create_event", message.ToolName);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list","method":"tools/call","params":{"name":"x"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list","Method":"tools/call","params":{"name":"x"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping"},"params":{"name":"x"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","name":"x"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/call","params":{"name":"x"}}""")]
+    public void Duplicate_members_are_refused(string json)
+    {
+        var message = Parse(json);
+
+        Assert.NotNull(message.Error);
+        Assert.StartsWith("The request repeats a", message.Error);
+        Assert.False(message.IsToolCall);
+    }
+
+    [Theory]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}]""", "JSON-RPC batches are not supported.")]
+    [InlineData("", "The request body is empty.")]
+    [InlineData("\"tools/call\"", "The request body is not a JSON-RPC message.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}} {}""", "The request body is not valid JSON.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}""", "The request body is not valid JSON.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call" /* c */,"params":{"name":"x"}}""", "The request body is not valid JSON.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":5}""", "The JSON-RPC method is not a string.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call"}""", "The tools/call request does not name a tool.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":7}}""", "The tools/call request does not name a tool.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":["x"]}""", "The tools/call request does not name a tool.")]
+    public void Anything_ambiguous_is_refused_with_a_reason(string json, string reason)
+    {
+        var message = Parse(json);
+
+        Assert.Equal(reason, message.Error);
+        Assert.False(message.IsToolCall);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_not_thrown()
+    {
+        var json = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":""" + new string('[', 200) + new string(']', 200) + "}}";
+
+        Assert.Equal("The request body is not valid JSON.", Parse(json).Error);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_refused()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"cr"""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}}")];
+
+        Assert.NotNull(ToolCallMessage.Parse(body).Error);
+    }
+
+    [Fact]
+    public void A_utf8_byte_order_mark_is_accepted_and_the_id_range_accounts_for_it()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("""{"id":42,"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}""")];
+
+        var message = ToolCallMessage.Parse(body);
+
+        Assert.True(message.IsToolCall);
+        Assert.Equal("42", Encoding.UTF8.GetString(body[message.Id]));
+    }
+}
