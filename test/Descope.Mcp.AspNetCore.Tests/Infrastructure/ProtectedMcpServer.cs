@@ -44,6 +44,28 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         string mcpPath = "/mcp",
         Action<IMcpServerBuilder>? mcp = null)
     {
+        // Another test may take the free port between the look-up and the bind: then try another one.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(authority, configure, services, transport, map, mcpPath, mcp);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<ProtectedMcpServer> StartOnFreePortAsync(
+        DescopeTestAuthority authority,
+        Action<DescopeMcpOptions>? configure,
+        Action<IServiceCollection>? services,
+        Action<HttpServerTransportOptions>? transport,
+        Action<WebApplication>? map,
+        string mcpPath,
+        Action<IMcpServerBuilder>? mcp)
+    {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var mcpUrl = new Uri(baseAddress, mcpPath).AbsoluteUri;
 
@@ -79,7 +101,16 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
             map(app);
         }
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         authority.DefaultAudience ??= mcpUrl;
         return new ProtectedMcpServer(app, baseAddress, mcpPath);
     }
