@@ -98,6 +98,17 @@ public sealed class DescopeMcpOptions
     public TimeSpan AuthorityUnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a token that passed validation is remembered, so that a client's next requests with the same token skip
+    /// the signature check and claim parsing. Never beyond the token's own expiry; forgotten at once when the signing keys
+    /// are reloaded with a different key set. Default: 5 minutes; <see cref="TimeSpan.Zero"/> validates every request in
+    /// full.
+    /// </summary>
+    public TimeSpan ValidatedTokenCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most validated tokens remembered at once. Default: 10,000.</summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>
     /// Settings for connection tokens (<see cref="IConnectionTokenService"/>), bound from <c>Descope:Connections</c>.
     /// </summary>
     public ConnectionTokenOptions Connections { get; } = new();

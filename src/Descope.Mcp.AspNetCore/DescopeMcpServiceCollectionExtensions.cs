@@ -68,6 +68,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<DescopeProject>();
         services.TryAddSingleton<ProtectedResource>();
         services.TryAddSingleton<DescopeSigningKeys>();
+        services.TryAddSingleton<ValidatedTokenCache>();
         services.TryAddSingleton<DescopeTokenValidator>();
         services.TryAddSingleton<IDescopeTokenValidator>(sp => sp.GetRequiredService<DescopeTokenValidator>());
         services.TryAddSingleton<BearerChallenge>();

@@ -26,6 +26,8 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
     private readonly ProtectedResource _resource;
     private readonly DescopeMcpOptions _options;
     private readonly ILogger<DescopeTokenValidator> _logger;
+    private readonly ValidatedTokenCache _validated;
+    private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
 
     // Validation parameters are rebuilt only when the configuration manager hands out a new configuration.
@@ -36,8 +38,12 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         DescopeProject project,
         ProtectedResource resource,
         IOptions<DescopeMcpOptions> options,
+        ValidatedTokenCache validated,
+        TimeProvider time,
         ILogger<DescopeTokenValidator> logger)
     {
+        _validated = validated;
+        _time = time;
         _signingKeys = signingKeys;
         _project = project;
         _resource = resource;
@@ -49,11 +55,10 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
     {
         ArgumentNullException.ThrowIfNull(token);
 
-        var parsed = Parse(token, out var shapeFailure);
-        if (parsed is null)
+        if (token.Length == 0 || token.Length > MaxTokenLength)
         {
-            AuthenticationLog.TokenRefused(_logger, shapeFailure);
-            return DescopeTokenValidationResult.Fail(shapeFailure);
+            AuthenticationLog.TokenRefused(_logger, DescopeTokenFailure.Malformed);
+            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.Malformed);
         }
 
         OpenIdConnectConfiguration configuration;
@@ -67,6 +72,18 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
             return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
         }
 
+        if (_validated.Find(token, configuration) is { } remembered)
+        {
+            return remembered;
+        }
+
+        var parsed = Parse(token, out var shapeFailure);
+        if (parsed is null)
+        {
+            AuthenticationLog.TokenRefused(_logger, shapeFailure);
+            return DescopeTokenValidationResult.Fail(shapeFailure);
+        }
+
         var result = await _handler.ValidateTokenAsync(parsed, ParametersFor(configuration));
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
@@ -74,14 +91,16 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
             var refreshed = await TryRefreshAsync(configuration, cancellationToken);
             if (refreshed is not null && !ReferenceEquals(refreshed, configuration))
             {
+                configuration = refreshed;
                 result = await _handler.ValidateTokenAsync(parsed, ParametersFor(refreshed));
             }
         }
 
         if (result.IsValid)
         {
-            var identity = result.ClaimsIdentity;
-            return DescopeTokenValidationResult.Success(new ClaimsPrincipal(identity), new DateTimeOffset(parsed.ValidTo, TimeSpan.Zero));
+            var expiresAt = new DateTimeOffset(parsed.ValidTo, TimeSpan.Zero);
+            _validated.Remember(token, configuration, result.ClaimsIdentity, expiresAt);
+            return DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), expiresAt);
         }
 
         var failure = Classify(result.Exception);
@@ -105,11 +124,6 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
     private JsonWebToken? Parse(string token, out DescopeTokenFailure failure)
     {
         failure = DescopeTokenFailure.Malformed;
-        if (token.Length == 0 || token.Length > MaxTokenLength)
-        {
-            return null;
-        }
-
         JsonWebToken parsed;
         try
         {
@@ -169,7 +183,35 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
             NameClaimType = DescopeClaimTypes.Subject,
             RoleClaimType = DescopeClaimTypes.Roles,
             AuthenticationType = DescopeMcpDefaults.AuthenticationScheme,
+            LifetimeValidator = ValidateLifetime,
         };
+    }
+
+    // Lifetime on the injected clock, so the remembered-token cache and lifetime checks agree (and tests can move time).
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (expires is not { } exp)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiration.");
+        }
+
+        if (notBefore is { } nbf && nbf > exp)
+        {
+            throw new SecurityTokenInvalidLifetimeException("The token's validity period is empty.");
+        }
+
+        if (notBefore is { } start && start > now + _options.ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.");
+        }
+
+        if (exp < now - _options.ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.");
+        }
+
+        return true;
     }
 
     private static DescopeTokenFailure Classify(Exception? exception) => exception switch

@@ -70,6 +70,16 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             failures.Add($"{Key}BackchannelTimeout must be greater than zero and at most two minutes, for example 00:00:10.");
         }
 
+        if (options.ValidatedTokenCacheDuration < TimeSpan.Zero || options.ValidatedTokenCacheDuration > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}ValidatedTokenCacheDuration must be between 00:00:00 (off) and 01:00:00, for example 00:05:00.");
+        }
+
+        if (options.ValidatedTokenCacheSize < 1)
+        {
+            failures.Add($"{Key}ValidatedTokenCacheSize must be at least 1, for example 10000.");
+        }
+
         if (options.AuthorityUnavailableRetryAfter < TimeSpan.FromSeconds(1))
         {
             failures.Add($"{Key}AuthorityUnavailableRetryAfter must be at least one second, for example 00:00:10.");

@@ -110,6 +110,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Descope:KeyRefreshInterval", "00:00:00", "Descope:KeyRefreshInterval must be at least one second")]
     [InlineData("Descope:AutomaticKeyRefreshInterval", "00:01:00", "Descope:AutomaticKeyRefreshInterval must be at least five minutes")]
     [InlineData("Descope:BackchannelTimeout", "00:00:00", "Descope:BackchannelTimeout must be greater than zero")]
+    [InlineData("Descope:ValidatedTokenCacheDuration", "02:00:00", "Descope:ValidatedTokenCacheDuration must be between")]
+    [InlineData("Descope:ValidatedTokenCacheSize", "0", "Descope:ValidatedTokenCacheSize must be at least 1")]
     public async Task Each_bad_key_is_named(string key, string value, string expected)
     {
         var settings = Valid();

@@ -1,0 +1,110 @@
+using System.Net;
+using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+
+/// <summary>
+/// Remembered tokens skip the signature check, but never outlive their expiry, their key set or their request.
+/// </summary>
+public sealed class ValidatedTokenCacheTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private DescopeTestAuthority _authority = null!;
+
+    public async Task InitializeAsync() => _authority = await DescopeTestAuthority.StartAsync(o => o.TimeProvider = _time);
+
+    public async Task DisposeAsync() => await _authority.DisposeAsync();
+
+    private Task<ProtectedMcpServer> StartAsync(Action<DescopeMcpOptions>? configure = null, Action<WebApplication>? map = null) =>
+        ProtectedMcpServer.StartAsync(_authority, configure, services: s => s.AddSingleton<TimeProvider>(_time), map: map);
+
+    private static async Task<HttpStatusCode> SendAsync(ProtectedMcpServer server, string token)
+    {
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_remembered_token_stops_working_when_it_expires()
+    {
+        await using var server = await StartAsync();
+        var token = _authority.CreateToken(t => t.ExpiresAt = _time.GetUtcNow().AddMinutes(2));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, token));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, token));
+
+        _time.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(31));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(server, token));
+    }
+
+    [Fact]
+    public async Task Clock_skew_edges_hold_on_the_servers_clock()
+    {
+        await using var server = await StartAsync(o => o.ValidatedTokenCacheDuration = TimeSpan.Zero);
+        var token = _authority.CreateToken(t => t.ExpiresAt = _time.GetUtcNow());
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, token));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(server, token));
+    }
+
+    [Fact]
+    public async Task A_remembered_token_is_forgotten_when_its_signing_key_is_withdrawn()
+    {
+        await using var server = await StartAsync();
+        var oldToken = _authority.CreateToken();
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, oldToken));
+
+        _authority.RotateSigningKey(retirePrevious: true);
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, _authority.CreateToken()));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(server, oldToken));
+    }
+
+    [Fact]
+    public async Task Each_request_gets_its_own_principal()
+    {
+        await using var server = await StartAsync(map: app =>
+        {
+            app.MapMcp("/mcp");
+            app.MapGet("/claims", (HttpContext context) =>
+            {
+                var count = context.User.Claims.Count();
+                context.User.AddIdentity(new System.Security.Claims.ClaimsIdentity([new("injected", "1")]));
+                ((System.Security.Claims.ClaimsIdentity)context.User.Identity!).AddClaim(new("added", "1"));
+                return count;
+            }).RequireDescopeAuthorization();
+        });
+        var token = _authority.CreateToken();
+
+        var counts = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/claims");
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await server.Http.SendAsync(request);
+            counts.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(counts.Distinct());
+    }
+
+    [Fact]
+    public async Task A_token_that_differs_by_one_character_is_validated_afresh()
+    {
+        await using var server = await StartAsync();
+        var token = _authority.CreateToken();
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(server, token));
+
+        var tampered = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(server, tampered));
+    }
+}
