@@ -7,10 +7,35 @@ namespace CalendarMcpServer;
 
 /// <summary>The calendar sample's tools.</summary>
 [McpServerToolType]
-public sealed class CalendarTools
+public sealed class CalendarTools(IConnectionTokenService connections, GoogleCalendarClient calendar)
 {
+    /// <summary>The Descope connection (outbound app) that holds the user's Google Calendar authorization.</summary>
+    public const string CalendarApp = "google-calendar";
+
+    /// <summary>The Google scope the events call needs.</summary>
+    public const string CalendarReadScope = "https://www.googleapis.com/auth/calendar.readonly";
+
+    /// <summary>Lists the caller's upcoming events, reading Google Calendar with a token Descope holds for them.</summary>
+    /// <param name="max_results">How many events to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One line per event.</returns>
+    [McpServerTool(Name = "get_calendar_events"), RequireScopes("calendar.read")]
+    [Description("Lists the signed-in user's upcoming Google Calendar events.")]
+    public async Task<string> GetCalendarEvents(
+        [Description("How many events to return (1 to 50).")] int max_results = 5,
+        CancellationToken cancellationToken = default)
+    {
+        var google = await connections.GetUserTokenAsync(CalendarApp, [CalendarReadScope], cancellationToken: cancellationToken);
+        var events = await calendar.GetUpcomingEventsAsync(google.AccessToken, Math.Clamp(max_results, 1, 50), cancellationToken);
+        return events.Count == 0
+            ? "No upcoming events."
+            : string.Join('\n', events.Select(e => $"{e.Start:yyyy-MM-dd HH:mm} {e.Summary}"));
+    }
+
     /// <summary>Tells who is calling, as the validated Descope token says.</summary>
+    /// <param name="user">The caller.</param>
+    /// <returns>The user ID and granted scopes.</returns>
     [McpServerTool(Name = "whoami"), Description("Returns the signed-in Descope user and the scopes granted to this MCP client.")]
     public static string WhoAmI(ClaimsPrincipal user) =>
-        $"user: {user.FindFirst(DescopeClaimTypes.Subject)?.Value}; scopes: {user.FindFirst(DescopeClaimTypes.Scope)?.Value ?? "(none)"}";
+        $"user: {user.GetUserId()}; scopes: {(user.GetScopes() is { Count: > 0 } scopes ? string.Join(' ', scopes) : "(none)")}";
 }

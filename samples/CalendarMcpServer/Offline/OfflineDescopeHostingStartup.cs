@@ -1,13 +1,13 @@
-using Descope.Mcp.AspNetCore.Testing;
-using Microsoft.Extensions.Options;
+using CalendarMcpServer.Offline;
 
-[assembly: HostingStartup(typeof(CalendarMcpServer.Offline.OfflineDescopeHostingStartup))]
+[assembly: HostingStartup(typeof(OfflineDescopeHostingStartup))]
 
 namespace CalendarMcpServer.Offline;
 
 /// <summary>
 /// In Development, when no Descope project is configured, runs the sample against an embedded Descope-shaped test
-/// authority so it works offline with no account. With real settings (or outside Development) it does nothing.
+/// authority and a local Google Calendar stand-in, so it works offline with no account. With real settings, or outside
+/// Development, it does nothing.
 /// </summary>
 internal sealed class OfflineDescopeHostingStartup : IHostingStartup
 {
@@ -20,52 +20,20 @@ internal sealed class OfflineDescopeHostingStartup : IHostingStartup
             return;
         }
 
-        var authority = DescopeTestAuthority.StartAsync().GetAwaiter().GetResult();
-        services.AddSingleton(authority);
-        services.AddDescopeTestAuthority(authority);
-        services.AddHostedService<OfflineBanner>();
-    });
-}
-
-/// <summary>Prints where everything is, and a token for curl, once the server listens.</summary>
-internal sealed class OfflineBanner(DescopeTestAuthority authority, IOptions<Descope.Mcp.AspNetCore.DescopeMcpOptions> options, IHostApplicationLifetime lifetime) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        lifetime.ApplicationStarted.Register(() =>
+        var demo = Environment.GetCommandLineArgs().Contains("--demo", StringComparer.Ordinal);
+        var offline = OfflineEnvironment.StartAsync().GetAwaiter().GetResult();
+        services.AddSingleton(offline);
+        services.AddSingleton(offline.Authority);
+        services.AddDescopeTestAuthority(offline.Authority);
+        services.Configure<GoogleCalendarOptions>(o => o.ApiBaseUrl = offline.Calendar.BaseUrl);
+        services.AddHostedService<OfflineLifetime>();
+        if (demo)
         {
-            var mcpUrl = options.Value.McpServerUrl!;
-            authority.DefaultAudience = mcpUrl;
-            var token = authority.CreateToken(t =>
-            {
-                t.Subject = "U2DemoUser";
-                t.ExpiresAt = DateTimeOffset.UtcNow.AddHours(8);
-                foreach (var scope in options.Value.ScopesSupported)
-                {
-                    t.Scopes.Add(scope);
-                }
-            });
-            var origin = new Uri(mcpUrl).GetLeftPart(UriPartial.Authority);
-            Console.WriteLine($$"""
-
-                Calendar MCP server (offline: embedded Descope test authority)
-                  MCP endpoint:       {{mcpUrl}}
-                  Resource metadata:  {{origin}}/.well-known/oauth-protected-resource{{new Uri(mcpUrl).AbsolutePath}}
-                  Authority issuer:   {{authority.Issuer}}
-                  Authority discovery:{{" " + authority.WellKnownUrl}}
-                  Authority keys:     {{authority.JwksUrl}}
-                  Bearer token (8 h): {{token}}
-
-                Try: {{CurlExample}}
-
-                """);
-        });
-        return Task.CompletedTask;
-    }
-
-    private const string CurlExample =
-        "curl -s <MCP endpoint> -H \"Authorization: Bearer <token>\" -H \"Content-Type: application/json\" " +
-        "-H \"Accept: application/json, text/event-stream\" -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{}}'";
-
-    public Task StopAsync(CancellationToken cancellationToken) => authority.DisposeAsync().AsTask();
+            services.AddHostedService<DemoClient>();
+        }
+        else
+        {
+            services.AddHostedService<OfflineBanner>();
+        }
+    });
 }

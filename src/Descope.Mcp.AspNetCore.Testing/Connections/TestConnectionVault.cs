@@ -131,6 +131,23 @@ public sealed class TestConnectionVault
         }
     }
 
+    /// <summary>
+    /// The connection whose current access token this is, or <see langword="null"/>: what a stand-in for the third-party
+    /// API uses to accept only tokens the vault issued.
+    /// </summary>
+    /// <param name="accessToken">The token a third-party API received.</param>
+    /// <returns>The connection, or <see langword="null"/> when no connection holds that token now.</returns>
+    public TestConnection? FindByAccessToken(string accessToken)
+    {
+        ArgumentNullException.ThrowIfNull(accessToken);
+        var presented = System.Text.Encoding.UTF8.GetBytes(accessToken);
+        lock (_gate)
+        {
+            return _connections.FirstOrDefault(c => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(c.AccessToken), presented));
+        }
+    }
+
     internal void Record(TestVaultRequest request)
     {
         lock (_gate)

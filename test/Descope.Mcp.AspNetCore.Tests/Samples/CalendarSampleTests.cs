@@ -67,7 +67,7 @@ public sealed partial class CalendarSampleTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer scope=\"calendar.read\", resource_metadata=\"http://127.0.0.1:{_mcpUrl.Port}/.well-known/oauth-protected-resource/mcp\"",
+            $"Bearer scope=\"outbound.token.fetch\", resource_metadata=\"http://127.0.0.1:{_mcpUrl.Port}/.well-known/oauth-protected-resource/mcp\"",
             response.Headers.WwwAuthenticate.ToString());
     }
 
@@ -82,9 +82,14 @@ public sealed partial class CalendarSampleTests : IAsyncLifetime
             ownsHttpClient: true);
         await using var client = await McpClient.CreateAsync(transport);
 
-        var result = await client.CallToolAsync("whoami");
+        var whoami = await client.CallToolAsync("whoami");
+        var events = await client.CallToolAsync("get_calendar_events", new Dictionary<string, object?> { ["max_results"] = 2 });
 
-        Assert.Equal("user: U2DemoUser; scopes: calendar.read", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal("user: U2DemoUser; scopes: calendar.read outbound.token.fetch", Assert.IsType<TextContentBlock>(Assert.Single(whoami.Content)).Text);
+        Assert.NotEqual(true, events.IsError);
+        var lines = Assert.IsType<TextContentBlock>(Assert.Single(events.Content)).Text.Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith("Team stand-up", lines[0], StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"Bearer token \(8 h\): (\S+)")]

@@ -1,0 +1,54 @@
+using Descope.Mcp.AspNetCore.Testing;
+
+namespace CalendarMcpServer.Offline;
+
+/// <summary>
+/// What the offline sample talks to instead of Descope and Google: the test authority (OAuth, keys, connection vault),
+/// with two demo users, and the Calendar API stand-in.
+/// </summary>
+internal sealed class OfflineEnvironment : IAsyncDisposable
+{
+    /// <summary>Has a Google Calendar connection already.</summary>
+    public const string DemoUser = "U2DemoUser";
+
+    /// <summary>Has not connected Google Calendar yet: the tool tells them how.</summary>
+    public const string NewUser = "U2NewUser";
+
+    private OfflineEnvironment(DescopeTestAuthority authority, CalendarApiStandIn calendar, TestConnection demoConnection)
+    {
+        Authority = authority;
+        Calendar = calendar;
+        DemoConnection = demoConnection;
+    }
+
+    public DescopeTestAuthority Authority { get; }
+
+    public CalendarApiStandIn Calendar { get; }
+
+    /// <summary>The demo user's Google Calendar connection in the vault.</summary>
+    public TestConnection DemoConnection { get; }
+
+    public static async Task<OfflineEnvironment> StartAsync()
+    {
+        var authority = await DescopeTestAuthority.StartAsync();
+        foreach (var user in new[] { DemoUser, NewUser })
+        {
+            authority.AddUser(user, u =>
+            {
+                u.Scopes.Add("calendar.read");
+                u.Scopes.Add("outbound.token.fetch");
+                u.Claims["name"] = user == DemoUser ? "Dana Demo" : "Nico New";
+            });
+        }
+
+        authority.SignedInUser = DemoUser;
+        var connection = authority.Connections.AddUserConnection(CalendarTools.CalendarApp, DemoUser, [CalendarTools.CalendarReadScope]);
+        return new OfflineEnvironment(authority, await CalendarApiStandIn.StartAsync(authority), connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Calendar.DisposeAsync();
+        await Authority.DisposeAsync();
+    }
+}
