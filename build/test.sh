@@ -4,6 +4,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# What the tests need from outside .NET, installed once when missing (as root, from Debian's packages and npm).
+# The Redis second-level cache tests start their own redis-server on a free port; they fail, never skip, without it.
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
