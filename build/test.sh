@@ -14,6 +14,9 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
+# The TypeScript MCP SDK client test needs its npm packages; without them that test fails and says so.
+test/clients/typescript/install.sh
+
 dotnet test Descope.Mcp.AspNetCore.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 

@@ -71,6 +71,13 @@ internal static class RegistrationEndpoint
                 }
             }
 
+            // A registered client may later use client_credentials for the scopes it registered with: the test authority
+            // trusts registrations, so tests can obtain client tokens with chosen scopes through the real endpoints.
+            foreach (var registered in (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                client.Scopes.Add(registered);
+            }
+
             store.Clients[client.ClientId] = client;
             var response = new Dictionary<string, object?>
             {

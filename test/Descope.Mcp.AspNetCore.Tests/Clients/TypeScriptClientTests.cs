@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+
+namespace Descope.Mcp.AspNetCore.Tests.Clients;
+
+/// <summary>
+/// A client nobody here wrote: the official TypeScript MCP SDK (test/clients/typescript) against the running sample with
+/// bearer tokens. The script checks the 401 without a token, tools/list and tools/call with the printed token, and the
+/// 403 step-up challenge with a token that lacks <c>calendar.read</c>.
+/// </summary>
+public sealed class TypeScriptClientTests(SampleServerProcess sample) : IClassFixture<SampleServerProcess>
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task The_official_TypeScript_SDK_client_meets_the_401_the_tools_and_the_403_step_up_challenge()
+    {
+        var clientFolder = Path.Combine(RepositoryRoot.Path, "test", "clients", "typescript");
+        Assert.True(
+            Directory.Exists(Path.Combine(clientFolder, "node_modules", "@modelcontextprotocol", "sdk")),
+            "The TypeScript MCP SDK is not installed: run test/clients/typescript/install.sh (build/test.sh and .ci/run do).");
+        // A machine client's token: registered through the authority's own endpoints, without the demo user's scopes.
+        var limitedToken = await ClientCredentialsToken.RequestAsync(sample.AuthorityIssuer, "outbound.token.fetch", sample.McpUrl);
+
+        var (exitCode, output) = await RunNodeAsync(clientFolder, "mcp-client.mjs", new Dictionary<string, string>
+        {
+            ["MCP_URL"] = sample.McpUrl.AbsoluteUri,
+            ["MCP_FULL_TOKEN"] = sample.Token,
+            ["MCP_LIMITED_TOKEN"] = limitedToken,
+        });
+
+        Assert.True(exitCode == 0 && output.Contains("# all 12 checks passed", StringComparison.Ordinal), $"mcp-client.mjs exited with {exitCode}:\n{output}");
+    }
+
+    /// <summary>Runs a script with node; the tokens go through the environment, so they show in no process listing.</summary>
+    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string folder, string script, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node", [script])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ScriptTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, $"(stopped after {ScriptTimeout.TotalSeconds} s)\n{await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
