@@ -56,12 +56,14 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
         _process.Dispose();
     }
 
-    private async Task StartOnFreePortAsync()
+    /// <summary>
+    /// How the README's first command runs the sample: built, in Development, with no Descope settings; here on a loopback
+    /// port of the test's choosing, with the output redirected.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(int port, params string[] arguments)
     {
-        var port = FreePort.Next();
-        var mcpUrl = $"http://127.0.0.1:{port}/mcp";
         var sampleDll = typeof(CalendarMcpServer.CalendarTools).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", [sampleDll])
+        var start = new ProcessStartInfo("dotnet", [sampleDll, .. arguments])
         {
             WorkingDirectory = Path.GetDirectoryName(sampleDll)!,
             RedirectStandardOutput = true,
@@ -70,7 +72,15 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Descope__McpServerUrl"] = mcpUrl;
+        start.Environment["Descope__McpServerUrl"] = $"http://127.0.0.1:{port}/mcp";
+        return start;
+    }
+
+    private async Task StartOnFreePortAsync()
+    {
+        var port = FreePort.Next();
+        var mcpUrl = $"http://127.0.0.1:{port}/mcp";
+        var start = StartInfo(port);
 
         var banner = new Dictionary<string, string>(StringComparer.Ordinal);
         var printed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

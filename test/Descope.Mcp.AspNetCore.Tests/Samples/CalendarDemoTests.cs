@@ -11,18 +11,7 @@ public sealed class CalendarDemoTests
     [Fact]
     public async Task The_demo_runs_the_whole_flow_and_exits_zero()
     {
-        var port = FreePort.Next();
-        var sampleDll = typeof(CalendarMcpServer.CalendarTools).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", [sampleDll, "--demo"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(sampleDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Descope__McpServerUrl"] = $"http://127.0.0.1:{port}/mcp";
+        var start = SampleServerProcess.StartInfo(FreePort.Next(), "--demo");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 
         using var process = Process.Start(start)!;
