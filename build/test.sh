@@ -4,6 +4,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The browser test drives Debian's Chromium through playwright-core; install them when missing.
+./test/browser/install.sh
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

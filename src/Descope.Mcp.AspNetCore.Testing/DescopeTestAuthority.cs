@@ -313,7 +313,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
             .Concat(request.TryGetValue("scope", out var scope)
                 ? scope.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => KeyValuePair.Create(InteractiveConsent.ScopeField, s))
                 : []);
-        using var answer = new HttpRequestMessage(HttpMethod.Post, authorizationUri.GetLeftPart(UriPartial.Path) + "/consent")
+        using var answer = new HttpRequestMessage(HttpMethod.Post, authorizationUri.GetLeftPart(UriPartial.Path) + OAuthEndpoints.ConsentSuffix)
         {
             Content = new FormUrlEncodedContent(fields),
         };

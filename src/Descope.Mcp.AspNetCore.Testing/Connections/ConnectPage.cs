@@ -53,7 +53,7 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
 
         var back = request.Redirect is { } target ? Html.Of($"""<p><a class="button" href="{target.AbsoluteUri}">Back to the application</a></p>""") : Html.Empty;
         return new HtmlPage("Not connected", Html.Of($"""
-            <p class="lead"><strong>{request.AppId}</strong> was not connected for {UserName(request.UserId)}. You can close this page.</p>
+            <p class="lead"><strong>{request.AppId}</strong> was not connected for <strong>{UserName(request.UserId)}</strong>. You can close this page.</p>
             {back}
             """));
     }
@@ -64,7 +64,7 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
         return request.Redirect is { } target
             ? Results.Redirect(target.AbsoluteUri)
             : new HtmlPage("Connected " + request.AppId, Html.Of($"""
-                <p class="lead"><strong>{request.AppId}</strong> is connected for {UserName(request.UserId)}. You can close this page and go back to the application.</p>
+                <p class="lead"><strong>{request.AppId}</strong> is connected for <strong>{UserName(request.UserId)}</strong>. You can close this page and go back to the application.</p>
                 """));
     }
 
@@ -75,7 +75,7 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
         var tenant = request.TenantId is { } id ? Html.Of($" in tenant <code>{id}</code>") : Html.Empty;
         var scopes = request.Scopes.Length == 0
             ? Html.Of($"""<p class="fine">No particular scopes are asked for: the connection gets the app's default scopes.</p>""")
-            : Html.Join(request.Scopes.Select(scope => Html.Of($"""<div class="option"><span class="name mono">{scope}</span></div>""")));
+            : Html.Of($"""<div class="scopes">{Html.Join(request.Scopes.Select(scope => Html.Of($"""<div class="option"><span class="name mono">{scope}</span></div>""")))}</div>""");
         var returnTo = request.Redirect is { } target ? Html.Of($" and sends you back to {target.AbsoluteUri}") : Html.Empty;
 
         return new HtmlPage($"Connect {request.AppId} to {user}", Html.Of($"""

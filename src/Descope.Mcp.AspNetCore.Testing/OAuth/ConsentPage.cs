@@ -41,7 +41,7 @@ internal static class ConsentPage
 
         var body = Html.Of($"""
             <p class="lead"><strong>{client}</strong> wants to access {(resource is null ? Html.Of($"this MCP server") : Html.Of($"<code>{resource}</code>"))} on your behalf.</p>
-            <form id="consent" method="post" action="{context.Request.PathBase + context.Request.Path + "/consent"}">
+            <form id="consent" method="post" action="{context.Request.PathBase + context.Request.Path + OAuthEndpoints.ConsentSuffix}">
             {PageForm.HiddenFields(context, pendingId)}
             <fieldset><legend>Sign in as</legend>
             {userOptions}

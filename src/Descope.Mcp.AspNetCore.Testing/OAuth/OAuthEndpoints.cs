@@ -13,7 +13,8 @@ internal static class OAuthEndpoints
 {
     public const string RegistrationPath = "/v1/mgmt/mcp/client/{projectId}/{mcpServerId}/register";
     public const string AuthorizePath = "/oauth2/v1/apps/agentic/{projectId}/{mcpServerId}/authorize";
-    public const string ConsentPath = AuthorizePath + "/consent";
+    public const string ConsentSuffix = "/consent";
+    public const string ConsentPath = AuthorizePath + ConsentSuffix;
     public const string TokenPath = "/oauth2/v1/apps/agentic/{projectId}/{mcpServerId}/token";
 
     public static void Map(WebApplication app, DescopeTestAuthority authority)

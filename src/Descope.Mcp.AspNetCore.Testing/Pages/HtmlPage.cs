@@ -64,6 +64,7 @@ internal sealed class HtmlPage : IResult
             h1 { font-size: 21px; line-height: 1.3; margin: 0 0 6px; }
             .lead { margin: 0 0 20px; color: var(--muted); }
             code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+            .lead strong { color: var(--ink); }
             .lead code { color: var(--ink); background: #f3f5f8; border-radius: 6px; padding: 1px 6px; overflow-wrap: anywhere; }
             fieldset { border: 0; margin: 0 0 20px; padding: 0; }
             legend { font-weight: 600; margin-bottom: 8px; padding: 0; }
@@ -71,9 +72,11 @@ internal sealed class HtmlPage : IResult
             .option:has(input:checked) { border-color: var(--accent); background: #f2f7ff; }
             .option:has(input:focus-visible) { outline: 2px solid var(--accent); outline-offset: 2px; }
             .option input { margin: 4px 0 0; accent-color: var(--accent); width: 16px; height: 16px; flex: none; }
-            .option .name { font-weight: 600; display: block; }
+            .option > span { min-width: 0; }
+            .option .name { font-weight: 600; display: block; overflow-wrap: anywhere; }
+            .scopes { margin-bottom: 20px; }
             .option .detail { color: var(--muted); display: block; font-size: 13px; overflow-wrap: anywhere; }
-            .scope.unavailable { cursor: not-allowed; background: #fafbfc; border-style: dashed; }
+            .option.scope.unavailable { cursor: not-allowed; background: #fafbfc; border-color: var(--line); border-style: dashed; }
             .scope.unavailable .name { color: var(--muted); text-decoration: line-through; }
             .scope .note { display: none; color: var(--danger); font-size: 13px; }
             .scope.unavailable .note { display: block; }

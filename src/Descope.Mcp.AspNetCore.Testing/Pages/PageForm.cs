@@ -39,19 +39,31 @@ internal static partial class PageForm
     public static async Task<(PostedForm<T>? Posted, IResult? Problem)> ReadAsync<T>(HttpContext context, PendingRequests<T> pending)
         where T : class
     {
+        var unreadable = (default(PostedForm<T>), (IResult?)HtmlPage.Error("This form can't be read", "Send the form from the page the authority showed you."));
         if (!context.Request.HasFormContentType)
         {
-            return (null, HtmlPage.Error("This form can't be read", "Send the form from the page the authority showed you."));
+            return unreadable;
         }
 
-        if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+        IFormCollection form;
+        try
         {
-            return (null, HtmlPage.Error(
-                "This form can't be accepted",
-                "It was not sent from the page this browser was shown, or the browser's cookie for it is gone. Go back to the application and start again."));
+            if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+            {
+                return (null, HtmlPage.Error(
+                    "This form can't be accepted",
+                    "It was not sent from the page this browser was shown, or the browser's cookie for it is gone. Go back to the application and start again."));
+            }
+
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException || e.InnerException is InvalidDataException)
+        {
+            // Over the form limits (field count, value length), seen directly or through antiforgery: not a form a page of
+            // ours sends.
+            return unreadable;
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var id = form[PendingField].Count == 1 ? form[PendingField].ToString() : null;
         if (pending.Find(id) is not { } request)
         {

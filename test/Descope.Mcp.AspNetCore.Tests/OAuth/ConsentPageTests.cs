@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
@@ -10,7 +8,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.AuthorizationRequests;
 
 namespace Descope.Mcp.AspNetCore.Tests.OAuth;
 
@@ -215,13 +213,28 @@ public sealed class ConsentPageTests : IAsyncLifetime
         using var elsewhere = new BrowserUser();
         using var forged = await elsewhere.PostAsync(ConsentUrl, fields);
         using var tokenless = await _browser.PostAsync(ConsentUrl, fields.Where(f => f.Key != "__RequestVerificationToken"));
-        using var notAForm = await _browser.PostAsync(ConsentUrl, []);
-        using var json = await _http.PostAsJsonAsync(ConsentUrl, new { pending = page.HiddenFields["pending"] });
+        using var empty = await _browser.PostAsync(ConsentUrl, []);
 
         AssertErrorPage(forged, "This form can't be accepted");
         AssertErrorPage(tokenless, "This form can't be accepted");
-        AssertErrorPage(notAForm, "This form can't be accepted");
+        AssertErrorPage(empty, "This form can't be accepted");
+        using var answer = await _browser.SubmitAsync(page, "approve");
+        Assert.True(RedirectQuery(answer).ContainsKey("code"));
+    }
+
+    [Fact]
+    public async Task A_form_over_the_limits_or_not_a_form_gets_an_error_page_and_the_page_still_works()
+    {
+        var client = await RegisterAsync("Calendar Assistant");
+        using var page = await _browser.OpenAsync(AuthorizeUrl(client, "calendar.read", Challenge(Verifier())));
+        var flood = page.HiddenFields.Concat(Enumerable.Range(0, 2000).Select(i => KeyValuePair.Create("scope", "s" + i)));
+
+        using var tooMany = await _browser.PostAsync(ConsentUrl, flood);
+        using var json = await _http.PostAsJsonAsync(ConsentUrl, new { pending = page.HiddenFields["pending"] });
+
+        AssertErrorPage(tooMany, "This form can't be read");
         Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Equal("text/html", json.Content.Headers.ContentType!.MediaType);
         using var answer = await _browser.SubmitAsync(page, "approve");
         Assert.True(RedirectQuery(answer).ContainsKey("code"));
     }
@@ -297,11 +310,7 @@ public sealed class ConsentPageTests : IAsyncLifetime
     {
         await using var empty = await DescopeTestAuthority.StartAsync(o => o.InteractiveConsent = true);
         empty.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
-        var url = QueryHelpers.AddQueryString(empty.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256",
-        });
+        var url = AuthorizationRequests.AuthorizeUrl(empty, "C2Native", RedirectUri, Challenge(Verifier()));
 
         using var page = await _browser.OpenAsync(url);
 
@@ -334,11 +343,7 @@ public sealed class ConsentPageTests : IAsyncLifetime
         authority.SignedInUser = "U2Carol";
         authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
         var verifier = Verifier();
-        var url = QueryHelpers.AddQueryString(authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri, ["state"] = "s1",
-            ["code_challenge"] = Challenge(verifier), ["code_challenge_method"] = "S256", ["scope"] = "calendar.read calendar.write",
-        });
+        var url = AuthorizationRequests.AuthorizeUrl(authority, "C2Native", RedirectUri, Challenge(verifier), "calendar.read calendar.write", state: "s1");
 
         var result = await authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None);
 
@@ -358,11 +363,7 @@ public sealed class ConsentPageTests : IAsyncLifetime
     public async Task CompleteAuthorizationAsync_says_why_it_cannot_answer_the_page()
     {
         _authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
-        var url = QueryHelpers.AddQueryString(_authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256",
-        });
+        var url = AuthorizationRequests.AuthorizeUrl(_authority, "C2Native", RedirectUri, Challenge(Verifier()));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             _authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None));
@@ -420,17 +421,7 @@ public sealed class ConsentPageTests : IAsyncLifetime
     }
 
     private string AuthorizeUrl(JsonObject client, string scope, string challenge, string? loginHint = null, string resource = Resource) =>
-        QueryHelpers.AddQueryString(_authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code",
-            ["client_id"] = (string)client["client_id"]!,
-            ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-            ["state"] = "xyz",
-            ["scope"] = scope,
-            ["resource"] = resource,
-        }.Concat(loginHint is null ? [] : [KeyValuePair.Create("login_hint", (string?)loginHint)]));
+        AuthorizationRequests.AuthorizeUrl(_authority, (string)client["client_id"]!, RedirectUri, challenge, scope, state: "xyz", resource: resource, loginHint: loginHint);
 
     private async Task<JsonNode> RedeemAsync(JsonObject client, string code, string verifier)
     {
@@ -446,8 +437,4 @@ public sealed class ConsentPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
-
-    private static string Verifier() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-
-    private static string Challenge(string verifier) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 }
