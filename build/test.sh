@@ -9,13 +9,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 if ! command -v redis-server >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
+# The browser test drives Debian's Chromium through playwright-core; the TypeScript client test needs the official
+# MCP SDK from npm. Without them those tests fail and say so.
+./test/browser/install.sh
+./test/clients/typescript/install.sh
 
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
-
-# The TypeScript MCP SDK client test needs its npm packages; without them that test fails and says so.
-test/clients/typescript/install.sh
 
 dotnet test Descope.Mcp.AspNetCore.sln --logger "trx" --results-directory "$results" "$@"
 status=$?

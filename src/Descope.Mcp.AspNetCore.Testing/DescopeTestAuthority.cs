@@ -1,8 +1,11 @@
+using System.Net;
 using Descope.Mcp.AspNetCore.Testing.Connections;
 using Descope.Mcp.AspNetCore.Testing.Discovery;
 using Descope.Mcp.AspNetCore.Testing.OAuth;
+using Descope.Mcp.AspNetCore.Testing.Pages;
 using Descope.Mcp.AspNetCore.Testing.Tokens;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,6 +13,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using ModelContextProtocol.Authentication;
 
 namespace Descope.Mcp.AspNetCore.Testing;
@@ -17,8 +21,9 @@ namespace Descope.Mcp.AspNetCore.Testing;
 /// <summary>
 /// A Descope-shaped authority for tests and local development: the MCP Server discovery document and the project's
 /// key set at Descope's paths, key rotation, outage switches, minting of any token, valid or deliberately not, and the
-/// OAuth endpoints an MCP client uses (registration, authorize with automatic consent, token), for users the test
-/// declares. Runs on Kestrel (loopback) or in memory.
+/// OAuth endpoints an MCP client uses (registration, authorize, token), for users the test declares. Authorize consents at
+/// once, or, with <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>, shows a page where a person picks a user
+/// and approves the scopes. Runs on Kestrel (loopback) or in memory.
 /// </summary>
 public sealed class DescopeTestAuthority : IAsyncDisposable
 {
@@ -34,8 +39,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         Requests = new TestAuthorityRequestLog();
         Connections = new TestConnectionVault(options.TimeProvider);
 
-        // Follows no redirects, so the authorization response can be read off the Location header.
-        _browser = new(() => new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false }));
+        // Follows no redirects, so the authorization response can be read off the Location header; carries the consent
+        // page's cookie itself, the same way over a socket and in memory.
+        _browser = new(() => new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }));
     }
 
     /// <summary>The project ID.</summary>
@@ -105,6 +111,8 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     internal OAuthStore OAuth { get; } = new();
 
+    internal bool UsesInteractiveConsent => _options.InteractiveConsent;
+
     /// <summary>Starts an authority.</summary>
     /// <param name="configure">Changes the default <see cref="DescopeTestAuthorityOptions"/>.</param>
     /// <param name="cancellationToken">Cancels startup.</param>
@@ -116,6 +124,10 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The consent and connect pages' forms carry anti-forgery tokens; their keys live and die with the authority.
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "descope-test-antiforgery");
         if (options.InProcess)
         {
             builder.WebHost.UseTestServer();
@@ -180,9 +192,10 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     public IReadOnlyCollection<TestClient> Clients => [.. OAuth.Clients.Values];
 
     /// <summary>
-    /// Follows an authorization URL as a browser would, with the authority's automatic consent, and returns what the
-    /// client's redirect URI receives. Use it as <see cref="ClientOAuthOptions.AuthorizationCallbackHandler"/> of the MCP
-    /// SDK's client.
+    /// Follows an authorization URL as a browser would and consents as the user named by <c>login_hint</c> or else
+    /// <see cref="SignedInUser"/>: at once, or, with <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>, by answering
+    /// the authorize page as that person, approving every requested scope. Returns what the client's redirect URI
+    /// receives. Use it as <see cref="ClientOAuthOptions.AuthorizationCallbackHandler"/> of the MCP SDK's client.
     /// </summary>
     /// <param name="context">The authorization URL and redirect URI the client prepared.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -191,20 +204,34 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     public async Task<AuthorizationResult?> CompleteAuthorizationAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var response = await _browser.Value.GetAsync(context.AuthorizationUri, cancellationToken);
-        var query = response.Headers.Location is { } location ? QueryHelpers.ParseQuery(location.Query) : [];
-        if (!query.TryGetValue("code", out var code))
+        var response = await _browser.Value.GetAsync(context.AuthorizationUri, cancellationToken);
+        try
         {
-            var reason = query.TryGetValue("error_description", out var description) ? description.ToString() : await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new InvalidOperationException($"The test authority refused the authorization request ({(int)response.StatusCode}): {reason}");
-        }
+            if (UsesInteractiveConsent && response.StatusCode == HttpStatusCode.OK)
+            {
+                var page = response;
+                response = await AnswerConsentPageAsync(context.AuthorizationUri, page, cancellationToken);
+                page.Dispose();
+            }
 
-        return new AuthorizationResult
+            var query = response.Headers.Location is { } location ? QueryHelpers.ParseQuery(location.Query) : [];
+            if (!query.TryGetValue("code", out var code))
+            {
+                var reason = query.TryGetValue("error_description", out var description) ? description.ToString() : await response.Content.ReadAsStringAsync(cancellationToken);
+                throw new InvalidOperationException($"The test authority refused the authorization request ({(int)response.StatusCode}): {reason}");
+            }
+
+            return new AuthorizationResult
+            {
+                Code = code,
+                State = query.TryGetValue("state", out var state) ? state.ToString() : null,
+                Iss = query.TryGetValue("iss", out var iss) ? iss.ToString() : null,
+            };
+        }
+        finally
         {
-            Code = code,
-            State = query.TryGetValue("state", out var state) ? state.ToString() : null,
-            Iss = query.TryGetValue("iss", out var iss) ? iss.ToString() : null,
-        };
+            response.Dispose();
+        }
     }
 
     /// <summary>Publishes a new signing key that signs every token from now on.</summary>
@@ -256,6 +283,46 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
         OAuthEndpoints.Map(_app, this);
+    }
+
+    /// <summary>The user consent is given as: the one <c>login_hint</c> names, else <see cref="SignedInUser"/>; or why there is none.</summary>
+    internal (TestUser? User, string? Refusal) FindSignedInUser(string? loginHint)
+    {
+        var subject = loginHint ?? SignedInUser;
+        return subject is not null && OAuth.Users.TryGetValue(subject, out var user)
+            ? (user, null)
+            : (null, subject is null
+                ? "No user is signed in: set DescopeTestAuthority.SignedInUser or send login_hint."
+                : "The user named by login_hint is not declared with DescopeTestAuthority.AddUser.");
+    }
+
+    /// <summary>Posts the authorize page's form as the signed-in user would: that user, every requested scope, approve.</summary>
+    private async Task<HttpResponseMessage> AnswerConsentPageAsync(Uri authorizationUri, HttpResponseMessage page, CancellationToken cancellationToken)
+    {
+        var request = QueryHelpers.ParseQuery(authorizationUri.Query);
+        var (user, refusal) = FindSignedInUser(request.TryGetValue("login_hint", out var hint) ? hint.ToString() : null);
+        if (user is null)
+        {
+            throw new InvalidOperationException("The test authority cannot answer its authorize page for the client: " + refusal);
+        }
+
+        var fields = PageForm.ReadHiddenFields(await page.Content.ReadAsStringAsync(cancellationToken))
+            .Select(f => KeyValuePair.Create(f.Key, f.Value))
+            .Append(KeyValuePair.Create(InteractiveConsent.UserField, user.Subject))
+            .Append(KeyValuePair.Create(PageForm.DecisionField, PageForm.Approve))
+            .Concat(request.TryGetValue("scope", out var scope)
+                ? scope.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => KeyValuePair.Create(InteractiveConsent.ScopeField, s))
+                : []);
+        using var answer = new HttpRequestMessage(HttpMethod.Post, authorizationUri.GetLeftPart(UriPartial.Path) + OAuthEndpoints.ConsentSuffix)
+        {
+            Content = new FormUrlEncodedContent(fields),
+        };
+        if (page.Headers.TryGetValues(HeaderNames.SetCookie, out var cookies))
+        {
+            answer.Headers.Add(HeaderNames.Cookie, string.Join("; ", cookies.Select(c => c.Split(';', 2)[0])));
+        }
+
+        return await _browser.Value.SendAsync(answer, cancellationToken);
     }
 
     private string Url(string pathTemplate) =>

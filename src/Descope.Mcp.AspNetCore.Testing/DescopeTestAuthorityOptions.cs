@@ -34,4 +34,12 @@ public sealed class DescopeTestAuthorityOptions
 
     /// <summary>How long an authorization code can be redeemed. Default: one minute.</summary>
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Let a person decide in the browser instead of consenting at once. The authorize endpoint then shows a page with the
+    /// client, the resource, the declared users to sign in as and the requested scopes to approve or deny, and a connect
+    /// URL from the connection vault shows a page to allow or cancel the connection. Default: <see langword="false"/>,
+    /// automatic consent as <see cref="DescopeTestAuthority.SignedInUser"/> (or <c>login_hint</c>), for tests.
+    /// </summary>
+    public bool InteractiveConsent { get; set; }
 }

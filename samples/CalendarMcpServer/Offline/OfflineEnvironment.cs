@@ -30,7 +30,8 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
 
     public static async Task<OfflineEnvironment> StartAsync()
     {
-        var authority = await DescopeTestAuthority.StartAsync();
+        // People sign in on the authorize page (pick a demo user, approve scopes); the --demo client answers it itself.
+        var authority = await DescopeTestAuthority.StartAsync(o => o.InteractiveConsent = true);
         foreach (var user in new[] { DemoUser, NewUser })
         {
             authority.AddUser(user, u =>
@@ -38,6 +39,7 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
                 u.Scopes.Add("calendar.read");
                 u.Scopes.Add("outbound.token.fetch");
                 u.Claims["name"] = user == DemoUser ? "Dana Demo" : "Nico New";
+                u.Claims["email"] = user == DemoUser ? "dana@example.com" : "nico@example.com";
             });
         }
 

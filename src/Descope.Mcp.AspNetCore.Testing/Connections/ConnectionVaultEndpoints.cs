@@ -11,8 +11,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Descope.Mcp.AspNetCore.Testing.Connections;
 
 /// <summary>
-/// Descope's outbound-token API over the <see cref="TestConnectionVault"/>, plus a page that completes a connect URL
-/// (it stores the connection and redirects), so a sample can go through the whole flow offline.
+/// Descope's outbound-token API over the <see cref="TestConnectionVault"/>, plus the <see cref="ConnectPage"/> a connect URL
+/// leads to, so a sample can go through the whole flow offline.
 /// </summary>
 internal static class ConnectionVaultEndpoints
 {
@@ -37,18 +37,13 @@ internal static class ConnectionVaultEndpoints
             app.MapPost(path, (HttpContext context) => HandleAsync(context, path, authority));
         }
 
-        app.MapGet(CompleteConnectPath, (string app, string? user, string? tenant, string? scopes, string? redirect) =>
+        var connectPage = new ConnectPage(authority);
+        app.MapGet(CompleteConnectPath, (HttpContext context, string? app, string? user, string? tenant, string? scopes, string? redirect) =>
+            connectPage.Open(context, app, user, tenant, scopes, redirect));
+        if (authority.UsesInteractiveConsent)
         {
-            if (user is null)
-            {
-                return Results.BadRequest();
-            }
-
-            authority.Connections.AddUserConnection(app, user, scopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries), tenant);
-            return redirect is not null && Uri.TryCreate(redirect, UriKind.Absolute, out var target)
-                ? Results.Redirect(target.AbsoluteUri)
-                : Results.Text($"Connected {app}. You can close this page.");
-        });
+            app.MapPost(CompleteConnectPath, (Delegate)((HttpContext context) => connectPage.AnswerAsync(context)));
+        }
     }
 
     private static async Task HandleAsync(HttpContext context, string path, DescopeTestAuthority authority)

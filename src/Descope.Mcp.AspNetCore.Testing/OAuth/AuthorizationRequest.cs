@@ -1,4 +1,14 @@
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
-/// <summary>A checked authorization request, as the consent step sees it.</summary>
-internal sealed record AuthorizationRequest(TestClient Client, string[] RequestedScopes, string? Resource, string? LoginHint);
+/// <summary>
+/// A checked authorization request: the client, its registered redirect URI, the PKCE challenge and what it asks for.
+/// Everything the response needs, so a decision taken later (on a page) answers exactly the request that was checked.
+/// </summary>
+internal sealed record AuthorizationRequest(
+    TestClient Client,
+    string RedirectUri,
+    string? State,
+    string CodeChallenge,
+    string[] RequestedScopes,
+    string? Resource,
+    string? LoginHint);

@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
-/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource), asks the consent step,
-/// and redirects back with a single-use code and the issuer (RFC 9207). Errors before the redirect URI is trusted are
-/// shown, not redirected (RFC 6749 §4.1.2.1).
+/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource) and asks the consent
+/// step, which answers through <see cref="AuthorizationResponse"/>. Errors before the redirect URI is trusted are shown,
+/// not redirected (RFC 6749 §4.1.2.1).
 /// </summary>
 internal static class AuthorizeEndpoint
 {
@@ -55,28 +54,6 @@ internal static class AuthorizeEndpoint
         }
 
         var requested = (Param("scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var decision = consent.Decide(new AuthorizationRequest(client, requested, resource, Param("login_hint")));
-        if (decision.User is null)
-        {
-            return Fail("access_denied", decision.RefusalReason ?? "Consent was refused.");
-        }
-
-        var code = OAuthStore.NewSecret();
-        store.Codes[code] = new AuthorizationCodeGrant(
-            client,
-            decision.User.Subject,
-            decision.GrantedScopes,
-            resource,
-            redirectUri,
-            challenge,
-            authority.TimeProvider.GetUtcNow() + authority.AuthorizationCodeLifetime);
-
-        var response = new Dictionary<string, string?> { ["code"] = code, ["iss"] = authority.Issuer };
-        if (state is not null)
-        {
-            response["state"] = state;
-        }
-
-        return Results.Redirect(QueryHelpers.AddQueryString(redirectUri, response));
+        return consent.Ask(context, new AuthorizationRequest(client, redirectUri, state, challenge, requested, resource, Param("login_hint")));
     }
 }

@@ -3,7 +3,8 @@ namespace Descope.Mcp.AspNetCore.Testing;
 /// <summary>
 /// A user of the test authority, declared with <see cref="DescopeTestAuthority.AddUser"/>: what it may be granted and what
 /// its tokens say about it. The authorize endpoint grants the requested scopes that are in <see cref="Scopes"/>, never
-/// more.
+/// more. The authorize page (<see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>) lists the user by the
+/// <c>name</c> and <c>email</c> entries of <see cref="Claims"/> when they are set, and by subject.
 /// </summary>
 public sealed class TestUser
 {
@@ -29,6 +30,12 @@ public sealed class TestUser
 
     /// <summary>Further claims for the user's tokens.</summary>
     public IDictionary<string, object?> Claims { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>How pages show the user: the <c>name</c> claim when <see cref="Claims"/> has one, else the subject.</summary>
+    internal string DisplayName => Claims.TryGetValue("name", out var name) && name is string { Length: > 0 } text ? text : Subject;
+
+    /// <summary>The <c>email</c> claim, if <see cref="Claims"/> has one.</summary>
+    internal string? Email => Claims.TryGetValue("email", out var email) && email is string { Length: > 0 } text ? text : null;
 
     /// <summary>Adds a tenant membership.</summary>
     /// <param name="tenantId">The tenant ID.</param>

@@ -17,9 +17,9 @@ public abstract class McpServerTests : IAsyncLifetime
 
     protected DescopeTestAuthority Authority { get; private set; } = null!;
 
-    public virtual async Task InitializeAsync() => Authority = await DescopeTestAuthority.StartAsync();
+    public virtual async Task InitializeAsync() => Authority = await DescopeTestAuthority.StartAsync(ConfigureAuthority);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var server in _servers)
         {
@@ -27,6 +27,11 @@ public abstract class McpServerTests : IAsyncLifetime
         }
 
         await Authority.DisposeAsync();
+    }
+
+    /// <summary>Changes how the test's authority starts.</summary>
+    protected virtual void ConfigureAuthority(DescopeTestAuthorityOptions options)
+    {
     }
 
     private protected async Task<ProtectedMcpServer> StartServerAsync(

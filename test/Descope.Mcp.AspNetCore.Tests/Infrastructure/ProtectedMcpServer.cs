@@ -133,9 +133,14 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
 
     /// <summary>
     /// Connects the MCP SDK's own client with OAuth: it discovers the authority from the 401, registers itself, is
-    /// authorized with the authority's automatic consent, and steps up on 403 insufficient_scope.
+    /// authorized (by the authority's <see cref="DescopeTestAuthority.CompleteAuthorizationAsync"/> unless
+    /// <paramref name="authorize"/> plays the user), and steps up on 403 insufficient_scope.
     /// </summary>
-    public async Task<McpClient> ConnectWithOAuthAsync(DescopeTestAuthority authority, CancellationToken cancellationToken = default)
+    public async Task<McpClient> ConnectWithOAuthAsync(
+        DescopeTestAuthority authority,
+        Func<AuthorizationCallbackContext, CancellationToken, Task<AuthorizationResult?>>? authorize = null,
+        string clientName = "Step-up test client",
+        CancellationToken cancellationToken = default)
     {
         var transport = new HttpClientTransport(
             new HttpClientTransportOptions
@@ -145,8 +150,8 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
                 OAuth = new ClientOAuthOptions
                 {
                     RedirectUri = new Uri("http://127.0.0.1:1/callback"),
-                    AuthorizationCallbackHandler = authority.CompleteAuthorizationAsync,
-                    DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "Step-up test client" },
+                    AuthorizationCallbackHandler = authorize ?? authority.CompleteAuthorizationAsync,
+                    DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = clientName },
                 },
             },
             new HttpClient(),

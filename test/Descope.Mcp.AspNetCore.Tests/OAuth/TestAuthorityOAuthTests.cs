@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.AuthorizationRequests;
 
 namespace Descope.Mcp.AspNetCore.Tests.OAuth;
 
@@ -318,11 +318,7 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
         authority.AddUser("U2Carol", u => u.Scopes.Add("calendar.read"));
         authority.SignedInUser = "U2Carol";
         authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
-        var url = QueryHelpers.AddQueryString(authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri, ["state"] = "s1",
-            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256", ["scope"] = "calendar.read",
-        });
+        var url = AuthorizationRequests.AuthorizeUrl(authority, "C2Native", RedirectUri, Challenge(Verifier()), "calendar.read", state: "s1");
 
         var result = await authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None);
 
@@ -336,11 +332,7 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
     {
         _authority.SignedInUser = "U2Nobody";
         _authority.AddClient("C2Native", c => c.RedirectUris.Add(RedirectUri));
-        var url = QueryHelpers.AddQueryString(_authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = "C2Native", ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = Challenge(Verifier()), ["code_challenge_method"] = "S256",
-        });
+        var url = AuthorizationRequests.AuthorizeUrl(_authority, "C2Native", RedirectUri, Challenge(Verifier()));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             _authority.CompleteAuthorizationAsync(new() { AuthorizationUri = new Uri(url), RedirectUri = new Uri(RedirectUri) }, CancellationToken.None));
@@ -387,17 +379,7 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
     }
 
     private string AuthorizeUrl(JsonObject client, string scope, string? resource, string challenge) =>
-        QueryHelpers.AddQueryString(_authority.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code",
-            ["client_id"] = (string)client["client_id"]!,
-            ["redirect_uri"] = RedirectUri,
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-            ["state"] = "xyz",
-            ["scope"] = scope,
-            ["resource"] = resource ?? string.Empty,
-        });
+        AuthorizationRequests.AuthorizeUrl(_authority, (string)client["client_id"]!, RedirectUri, challenge, scope, state: "xyz", resource: resource ?? string.Empty);
 
     private Task<JsonNode> RedeemAsync(JsonObject client, string code, string verifier, string? resource = null)
     {
@@ -422,8 +404,4 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
         form["client_secret"] = (string)client["client_secret"]!;
         return _http.PostAsync(_authority.TokenEndpoint, new FormUrlEncodedContent(form));
     }
-
-    private static string Verifier() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-
-    private static string Challenge(string verifier) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 }
