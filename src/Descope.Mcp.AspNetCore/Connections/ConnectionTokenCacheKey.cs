@@ -43,7 +43,8 @@ internal static class ConnectionTokenCacheKey
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The buffer held the caller's token: wipe it before another renter sees it.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 
@@ -55,7 +56,7 @@ internal static class ConnectionTokenCacheKey
         {
             var larger = ArrayPool<byte>.Shared.Rent((length + 4 + size) * 2);
             buffer.AsSpan(0, length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             buffer = larger;
         }
 
