@@ -99,6 +99,14 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         {
             credential = caller.Credential;
         }
+        else if (_httpContextAccessor.HttpContext is not null)
+        {
+            // Inside a request without a validated Descope caller (an anonymous endpoint, a refused token) the management
+            // key would let anyone fetch anyone's tokens past Descope's policies: refuse instead.
+            throw new InvalidOperationException(
+                "A connection token was requested in a request without a valid Descope access token. Call it from a tool on a " +
+                "Descope-protected endpoint; the management key is used only outside requests (background work).");
+        }
         else if (!string.IsNullOrEmpty(_options.ManagementKey))
         {
             ConnectionsLog.ManagementKeyUsed(_logger, request.AppId);
@@ -107,7 +115,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         else
         {
             throw new InvalidOperationException(
-                "A connection token was requested outside an authenticated request, and Descope:ManagementKey is not set. " +
+                "A connection token was requested outside a request, and Descope:ManagementKey is not set. " +
                 "Call it from an MCP tool on a Descope-protected endpoint, or configure a management key for background work " +
                 "(requests made with it bypass Descope's connection policies).");
         }

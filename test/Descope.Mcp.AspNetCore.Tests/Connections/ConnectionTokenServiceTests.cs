@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
 
@@ -286,6 +288,26 @@ public sealed class ConnectionTokenServiceTests
 
         Assert.Equal(connection.AccessToken, token.AccessToken);
         Assert.Equal($"Bearer {host.Authority.ProjectId}:K2test", Assert.Single(host.Vault.Requests).Authorization);
+    }
+
+    [Fact]
+    public async Task An_anonymous_request_never_falls_back_to_the_management_key()
+    {
+        await using var authority = await DescopeTestAuthority.StartAsync();
+        authority.Connections.ManagementKey = "K2test";
+        authority.Connections.AddUserConnection(Calendar, "U2Bob", [CalendarScope]);
+        await using var server = await ProtectedMcpServer.StartAsync(
+            authority,
+            configure: o => o.ManagementKey = "K2test",
+            services: s => s.AddSingleton<ToolProbe>(),
+            map: app => app.MapMcp("/mcp").AllowAnonymous(),
+            mcp: builder => builder.WithTools<ConnectionTools>());
+        await using var anonymous = await server.ConnectAsync(token: null);
+
+        var result = await CallAsync(anonymous, "user_token_for", new { appId = Calendar, userId = "U2Bob" });
+
+        Assert.True(result.IsError);
+        Assert.Empty(authority.Connections.Requests);
     }
 
     [Fact]
