@@ -27,9 +27,10 @@ public static class DescopeMcpEndpointConventionBuilderExtensions
         builder.Finally(endpoint =>
         {
             // MCP endpoints also get the tool-call scope gate; the handler is final only once every convention has run.
-            if (McpEndpointProtectionPolicy.IsMcpHandler(endpoint.RequestDelegate, endpoint.Metadata.OfType<MethodInfo>().LastOrDefault()))
+            var transport = McpTransportEndpoints.Classify(endpoint.RequestDelegate, [.. endpoint.Metadata], endpoint.DisplayName);
+            if (transport != McpTransport.None && endpoint.RequestDelegate is { } handler)
             {
-                endpoint.RequestDelegate = ToolCallGate.Protect(endpoint.RequestDelegate!);
+                endpoint.RequestDelegate = ToolCallGate.Protect(handler, transport);
             }
         });
         return builder;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -55,16 +54,8 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
         return Task.CompletedTask;
     }
 
-    /// <summary>Whether the SDK's MCP transport (Streamable HTTP or legacy SSE) serves this endpoint.</summary>
-    internal static bool IsMcpEndpoint(Endpoint endpoint) =>
-        IsMcpHandler(endpoint.RequestDelegate, endpoint.Metadata.GetMetadata<MethodInfo>());
-
-    internal static bool IsMcpHandler(RequestDelegate? handler, MethodInfo? handlerMethod) =>
-        (handler?.Method.DeclaringType ?? handlerMethod?.DeclaringType)
-            is { Namespace: "ModelContextProtocol.AspNetCore", Name: "StreamableHttpHandler" or "SseHandler" };
-
     private static bool NeedsProtection(Endpoint endpoint) =>
-        IsMcpEndpoint(endpoint)
+        McpTransportEndpoints.Classify(endpoint) != McpTransport.None
         && endpoint.Metadata.GetMetadata<DescopeProtectionMarker>() is null
         && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
 
@@ -72,6 +63,7 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
     {
         var route = (RouteEndpoint)original;
         var metadata = new EndpointMetadataCollection([.. original.Metadata, DescopePolicy, DescopeProtectionMarker.Instance]);
-        return new RouteEndpoint(ToolCallGate.Protect(original.RequestDelegate!), route.RoutePattern, route.Order, metadata, original.DisplayName);
+        return new RouteEndpoint(
+            ToolCallGate.Protect(original.RequestDelegate!, McpTransportEndpoints.Classify(original)), route.RoutePattern, route.Order, metadata, original.DisplayName);
     }
 }

@@ -31,10 +31,18 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
     private readonly DescopeMcpOptions _options = options.Value;
 
     /// <summary>Puts the gate in front of an MCP endpoint's handler.</summary>
-    public static RequestDelegate Protect(RequestDelegate handler) =>
-        context => context.RequestServices.GetRequiredService<ToolCallGate>().InvokeAsync(context, handler);
+    /// <param name="handler">The endpoint's handler.</param>
+    /// <param name="transport">
+    /// The endpoint's transport: only Streamable HTTP endpoints have the SDK check the standard headers against the body,
+    /// so only there may the <c>Mcp-Method</c> header spare a body from being read.
+    /// </param>
+    public static RequestDelegate Protect(RequestDelegate handler, McpTransport transport)
+    {
+        var trustHeaders = transport == McpTransport.StreamableHttp;
+        return context => context.RequestServices.GetRequiredService<ToolCallGate>().InvokeAsync(context, handler, trustHeaders);
+    }
 
-    public Task InvokeAsync(HttpContext context, RequestDelegate next)
+    public Task InvokeAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
     {
         var request = context.Request;
         if (!HttpMethods.IsPost(request.Method) || context.User.Identity?.IsAuthenticated != true)
@@ -42,7 +50,7 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
             return next(context);
         }
 
-        if (UsesStandardHeaders(request) && !IsToolCall(request.Headers[MethodHeader].ToString()))
+        if (trustHeaders && UsesStandardHeaders(request) && !IsToolCall(request.Headers[MethodHeader].ToString()))
         {
             return next(context);
         }
@@ -81,8 +89,19 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
             var decision = access?.Decide(context.User) ?? ToolAccessDecision.Allowed;
             if (decision == ToolAccessDecision.Allowed)
             {
+                // The SDK reads the body from the pooled buffer; the original stream is put back before the buffer goes
+                // back to the pool, so nothing later in the pipeline can read another request's bytes.
+                var original = context.Request.Body;
                 context.Request.Body = new MemoryStream(buffer, 0, length, writable: false);
-                await next(context);
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    context.Request.Body = original;
+                }
+
                 return;
             }
 
@@ -108,34 +127,43 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
     private static InsufficientScopeException Failure(ClaimsPrincipal user, ToolAccess access) =>
         new(access.ChallengeScopes, DescopeClaims.Scopes(user));
 
-    /// <summary>Reads the body into a pooled buffer; a length above <paramref name="limit"/> means it was cut off there.</summary>
+    /// <summary>
+    /// Reads the body into a pooled buffer that starts small and doubles up to <paramref name="limit"/>, so a declared
+    /// <c>Content-Length</c> alone never reserves memory; a length above the limit means the body was longer.
+    /// </summary>
     private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
+        const int InitialSize = 16 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? InitialSize, 1, Math.Min(InitialSize, limit)));
         var length = 0;
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                // The pool may hand out more than asked for; never read past the limit into it.
+                var capacity = Math.Min(buffer.Length, limit);
+                if (length == capacity)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1L));
+                    if (capacity == limit)
+                    {
+                        // Full at the limit: one more byte means the body is too large.
+                        var probe = new byte[1];
+                        return (buffer, await request.Body.ReadAsync(probe, cancellationToken) == 0 ? length : length + 1);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken);
                 if (read == 0)
                 {
                     return (buffer, length);
                 }
 
                 length += read;
-                if (length > limit)
-                {
-                    return (buffer, length);
-                }
             }
         }
         catch

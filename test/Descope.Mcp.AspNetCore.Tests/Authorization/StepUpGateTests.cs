@@ -216,6 +216,25 @@ public sealed class StepUpGateTests : McpServerTests
         Assert.Equal(0, Calls.Total);
     }
 
+    [Theory]
+    [InlineData(2048, HttpStatusCode.OK)]
+    [InlineData(2049, HttpStatusCode.RequestEntityTooLarge)]
+    public async Task A_chunked_tool_call_exactly_at_the_limit_passes_and_one_byte_more_does_not(int size, HttpStatusCode expected)
+    {
+        var server = await StartGatedServerAsync(o => o.MaxToolCallBodySize = 2048);
+        var body = RawMcp.Body("tools/call", new JsonObject { ["name"] = "ping", ["arguments"] = new JsonObject() });
+        body = body.PadRight(size);
+        var request = RawMcp.Post(server.McpUrl, TokenFor(server), body, RawMcp.Latest, ("Mcp-Method", "tools/call"), ("Mcp-Name", "ping"));
+        request.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.OK ? 1 : 0, Calls.Total);
+    }
+
     [Fact]
     public async Task A_large_chunked_tool_call_is_cut_off_at_the_limit()
     {
