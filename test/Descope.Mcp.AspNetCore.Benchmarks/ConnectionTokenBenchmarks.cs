@@ -12,8 +12,8 @@ namespace Descope.Mcp.AspNetCore.Benchmarks;
 [MemoryDiagnoser]
 public class ConnectionTokenBenchmarks
 {
-    private static readonly UserConnectionTokenRequest Hit = new() { AppId = "google-calendar", UserId = "U2Alice", Scopes = ["calendar.read"] };
-    private static readonly UserConnectionTokenRequest Miss = new() { AppId = "google-calendar", UserId = "U2Alice", Scopes = ["calendar.read"], ForceRefresh = true };
+    private static readonly UserConnectionTokenRequest Hit = new() { AppId = "google-calendar", UserId = "U2Alice", Scopes = ["calendar.read"], UseManagementKey = true };
+    private static readonly UserConnectionTokenRequest Miss = new() { AppId = "google-calendar", UserId = "U2Alice", Scopes = ["calendar.read"], ForceRefresh = true, UseManagementKey = true };
 
     private ServiceProvider _services = null!;
     private IConnectionTokenService _connections = null!;

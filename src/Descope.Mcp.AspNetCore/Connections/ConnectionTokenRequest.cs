@@ -23,4 +23,11 @@ public abstract class ConnectionTokenRequest
 
     /// <summary>Ask Descope to refresh the token with the provider, and skip the local cache.</summary>
     public bool ForceRefresh { get; init; }
+
+    /// <summary>
+    /// For background work only: when there is no authenticated Descope caller, authorize with
+    /// <see cref="DescopeMcpOptions.ManagementKey"/>. Requests made with it bypass Descope's connection policies, so it is
+    /// never inferred: without this flag a request with no caller fails. With a caller, the caller's token is used anyway.
+    /// </summary>
+    public bool UseManagementKey { get; init; }
 }

@@ -99,25 +99,21 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         {
             credential = caller.Credential;
         }
-        else if (_httpContextAccessor.HttpContext is not null)
-        {
-            // Inside a request without a validated Descope caller (an anonymous endpoint, a refused token) the management
-            // key would let anyone fetch anyone's tokens past Descope's policies: refuse instead.
-            throw new InvalidOperationException(
-                "A connection token was requested in a request without a valid Descope access token. Call it from a tool on a " +
-                "Descope-protected endpoint; the management key is used only outside requests (background work).");
-        }
-        else if (!string.IsNullOrEmpty(_options.ManagementKey))
+        else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
         {
             ConnectionsLog.ManagementKeyUsed(_logger, request.AppId);
             credential = new DescopeCredential(_options.ManagementKey, isManagementKey: true);
         }
         else
         {
-            throw new InvalidOperationException(
-                "A connection token was requested outside a request, and Descope:ManagementKey is not set. " +
-                "Call it from an MCP tool on a Descope-protected endpoint, or configure a management key for background work " +
-                "(requests made with it bypass Descope's connection policies).");
+            // Never inferred from a missing request: tools can run without an HttpContext (per-session execution
+            // contexts, work that outlives its request), and the key would let them fetch anyone's tokens past Descope's
+            // policies.
+            throw new InvalidOperationException(request.UseManagementKey
+                ? "UseManagementKey was set, but Descope:ManagementKey is not configured."
+                : "A connection token was requested without an authenticated Descope caller. Call it from a tool on a " +
+                  "Descope-protected endpoint, or, for background work, set UseManagementKey and configure Descope:ManagementKey " +
+                  "(requests made with it bypass Descope's connection policies).");
         }
 
         // The connect URL is the caller's own; it is only looked up when the caller asked for themselves.

@@ -204,7 +204,7 @@ public sealed class ConnectionTokenCacheTests
         host.Vault.ManagementKey = "K2test";
         host.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
         var service = host.Server.Services.GetRequiredService<IConnectionTokenService>();
-        var request = new UserConnectionTokenRequest { AppId = Calendar, UserId = Alice, WithRefreshToken = true };
+        var request = new UserConnectionTokenRequest { AppId = Calendar, UserId = Alice, WithRefreshToken = true, UseManagementKey = true };
 
         await service.GetUserTokenAsync(request);
         await service.GetUserTokenAsync(request);

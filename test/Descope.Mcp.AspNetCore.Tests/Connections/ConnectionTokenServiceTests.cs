@@ -95,7 +95,7 @@ public sealed class ConnectionTokenServiceTests
         var service = host.Server.Services.GetRequiredService<IConnectionTokenService>();
 
         var token = await service.GetUserTokenAsync(
-            new UserConnectionTokenRequest { AppId = Calendar, UserId = Alice, Scopes = [CalendarScope], WithRefreshToken = true });
+            new UserConnectionTokenRequest { AppId = Calendar, UserId = Alice, Scopes = [CalendarScope], WithRefreshToken = true, UseManagementKey = true });
 
         Assert.Equal(stored.AccessToken, token.AccessToken);
         Assert.Equal(stored.ExpiresAt, token.ExpiresAt);
@@ -277,14 +277,14 @@ public sealed class ConnectionTokenServiceTests
     }
 
     [Fact]
-    public async Task Without_a_request_the_management_key_is_used_for_background_work()
+    public async Task Background_work_uses_the_management_key_when_it_asks_for_it()
     {
         await using var host = await StartAsync(o => o.ManagementKey = "K2test");
         host.Vault.ManagementKey = "K2test";
         var connection = host.Vault.AddUserConnection(Calendar, "U2Bob", [CalendarScope]);
         var service = host.Server.Services.GetRequiredService<IConnectionTokenService>();
 
-        var token = await service.GetUserTokenAsync(new UserConnectionTokenRequest { AppId = Calendar, UserId = "U2Bob", Scopes = [CalendarScope] });
+        var token = await service.GetUserTokenAsync(new UserConnectionTokenRequest { AppId = Calendar, UserId = "U2Bob", Scopes = [CalendarScope], UseManagementKey = true });
 
         Assert.Equal(connection.AccessToken, token.AccessToken);
         Assert.Equal($"Bearer {host.Authority.ProjectId}:K2test", Assert.Single(host.Vault.Requests).Authorization);
@@ -311,6 +311,20 @@ public sealed class ConnectionTokenServiceTests
     }
 
     [Fact]
+    public async Task Without_a_caller_the_management_key_is_never_used_unless_asked_for()
+    {
+        await using var host = await StartAsync(o => o.ManagementKey = "K2test");
+        host.Vault.ManagementKey = "K2test";
+        host.Vault.AddUserConnection(Calendar, "U2Bob", [CalendarScope]);
+        var service = host.Server.Services.GetRequiredService<IConnectionTokenService>();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            service.GetUserTokenAsync(new UserConnectionTokenRequest { AppId = Calendar, UserId = "U2Bob", Scopes = [CalendarScope] }));
+
+        Assert.Empty(host.Vault.Requests);
+    }
+
+    [Fact]
     public async Task Without_a_request_or_a_management_key_the_service_says_what_to_configure()
     {
         await using var host = await StartAsync();
@@ -318,9 +332,12 @@ public sealed class ConnectionTokenServiceTests
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             service.GetTenantTokenAsync(new TenantConnectionTokenRequest { AppId = "slack", TenantId = "T1" }));
+        var keyMissing = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            service.GetTenantTokenAsync(new TenantConnectionTokenRequest { AppId = "slack", TenantId = "T1", UseManagementKey = true }));
         var noCaller = await Assert.ThrowsAsync<InvalidOperationException>(() => service.GetUserTokenAsync(Calendar));
 
-        Assert.Contains("Descope:ManagementKey is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("set UseManagementKey and configure Descope:ManagementKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Descope:ManagementKey is not configured", keyMissing.Message, StringComparison.Ordinal);
         Assert.Contains("needs the current request's authenticated Descope caller", noCaller.Message, StringComparison.Ordinal);
         Assert.Empty(host.Vault.Requests);
     }
