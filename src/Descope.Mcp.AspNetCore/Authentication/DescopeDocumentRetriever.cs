@@ -27,11 +27,21 @@ internal sealed class DescopeDocumentRetriever(IHttpClientFactory httpClientFact
             throw new IOException($"GET {url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}.");
         }
 
-        if (response.Content.Headers.ContentLength > MaxDocumentBytes)
+        // Bounded whether or not the response declares its length.
+        await using var body = await response.Content.ReadAsStreamAsync(timeoutSource.Token);
+        using var document = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, timeoutSource.Token)) > 0)
         {
-            throw new IOException($"GET {url.GetLeftPart(UriPartial.Path)} returned a document larger than {MaxDocumentBytes} bytes.");
+            if (document.Length + read > MaxDocumentBytes)
+            {
+                throw new IOException($"GET {url.GetLeftPart(UriPartial.Path)} returned a document larger than {MaxDocumentBytes} bytes.");
+            }
+
+            document.Write(chunk, 0, read);
         }
 
-        return await response.Content.ReadAsStringAsync(timeoutSource.Token);
+        return System.Text.Encoding.UTF8.GetString(document.GetBuffer(), 0, (int)document.Length);
     }
 }

@@ -9,7 +9,8 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// The project's discovery document and signing keys. Loaded on first use and again every
 /// <see cref="DescopeMcpOptions.AutomaticKeyRefreshInterval"/>; reloaded at once, but at most once per
 /// <see cref="DescopeMcpOptions.KeyRefreshInterval"/>, when a token names a key it does not know. One load runs at a
-/// time and concurrent callers share it. A failed reload keeps the last good keys.
+/// time and concurrent callers share it; a scheduled reload runs in the background and holds up no request. A failed
+/// reload keeps the last good keys.
 /// </summary>
 /// <remarks>
 /// IdentityModel's ConfigurationManager refreshes in the background after a refresh request, so the token that revealed
@@ -29,6 +30,8 @@ internal sealed class DescopeSigningKeys : IDisposable
 
     private volatile Snapshot? _current;
     private long _nextAutomaticLoadTicks;
+    private int _scheduledReloadRunning;
+    private int _loads;
     private DateTimeOffset _nextOnDemandLoad;
     private Exception? _lastFailure;
 
@@ -46,16 +49,45 @@ internal sealed class DescopeSigningKeys : IDisposable
         _logger = logger;
     }
 
+    /// <summary>How many times the keys were loaded successfully (for diagnostics and tests).</summary>
+    internal int Loads => Volatile.Read(ref _loads);
+
     /// <summary>The current configuration; throws when none was ever loaded and the authority cannot be reached.</summary>
     public async ValueTask<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
         var current = _current;
-        if (current is not null && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextAutomaticLoadTicks))
+        if (current is null)
         {
-            return current.Configuration;
+            return await LoadAsync(null, onDemand: false, cancellationToken);
         }
 
-        return await LoadAsync(current, onDemand: false, cancellationToken);
+        // With keys in hand, a scheduled reload never holds up a request: one runs in the background while every
+        // request goes on with the current keys, however long the authority takes to answer.
+        if (_time.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextAutomaticLoadTicks)
+            && Interlocked.CompareExchange(ref _scheduledReloadRunning, 1, 0) == 0)
+        {
+            _ = ReloadInBackgroundAsync(current);
+        }
+
+        return current.Configuration;
+    }
+
+    private async Task ReloadInBackgroundAsync(Snapshot seen)
+    {
+        try
+        {
+            await Task.Yield();
+            await LoadAsync(seen, onDemand: false, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // LoadAsync keeps the good keys and logs a failed reload itself; this only guards the unobserved task.
+            AuthenticationLog.SigningKeysRefreshFailed(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _scheduledReloadRunning, 0);
+        }
     }
 
     /// <summary>
@@ -99,6 +131,7 @@ internal sealed class DescopeSigningKeys : IDisposable
             {
                 var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(_discoveryUrl, _retriever, cancellationToken);
                 _current = new Snapshot(configuration);
+                Interlocked.Increment(ref _loads);
                 _lastFailure = null;
                 _nextAutomaticLoad = now + _options.AutomaticKeyRefreshInterval;
                 if (onDemand)
