@@ -14,14 +14,16 @@ dotnet build -c Release "$project" -nologo -v quiet >/dev/null
 
 taskset -c 0 dotnet "$project/bin/Release/net10.0/Descope.Mcp.AspNetCore.LoadServer.dll" "$mode" "$port" "$work/token" >/dev/null 2>&1 &
 server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -s "$work/token" ] && break; sleep 0.1; done
 export TOKEN
 TOKEN=$([ "$mode" = none ] && echo "" || cat "$work/token")
 taskset -c 1 wrk -t1 -c32 -d5s -s "$project/post.lua" "http://127.0.0.1:$port/mcp" >/dev/null   # warm-up
-"$counters" collect -p "$server" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
+"$counters" collect -p "$server" --counters System.Runtime --refresh-interval 1 --format csv --duration 00:00:00:10 \
+  -o "$work/counters.csv" >/dev/null 2>&1 &
 collector=$!
 taskset -c 1 wrk -t1 -c32 -d10s -s "$project/post.lua" "http://127.0.0.1:$port/mcp" | tail -n 1 > "$work/wrk.txt"
-kill -INT "$collector"; wait "$collector" 2>/dev/null || true
+wait "$collector" || true
 kill "$server"; wait "$server" 2>/dev/null || true
 
 python3 - "$mode" "$work" <<'PY'

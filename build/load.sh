@@ -16,6 +16,7 @@ for mode in ${MODES:-none jwtbearer descope}; do
   rm -f "$token_file"
   taskset -c 0 dotnet "$server" "$mode" "$port" "$token_file" >/dev/null &
   pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do [ -s "$token_file" ] && break; sleep 0.1; done
   export TOKEN
   TOKEN=$([ "$mode" = none ] && echo "" || cat "$token_file")
