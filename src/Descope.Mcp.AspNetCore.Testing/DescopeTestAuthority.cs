@@ -1,6 +1,7 @@
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing.Connections;
 using Descope.Mcp.AspNetCore.Testing.Discovery;
+using Descope.Mcp.AspNetCore.Testing.Hosting;
 using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Descope.Mcp.AspNetCore.Testing.Pages;
 using Descope.Mcp.AspNetCore.Testing.Tokens;
@@ -280,6 +281,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
             Requests.Record(context.Request.Path);
             return next(context);
         });
+        _app.Use(BrowserClientCors.InvokeAsync);
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
         OAuthEndpoints.Map(_app, this);
