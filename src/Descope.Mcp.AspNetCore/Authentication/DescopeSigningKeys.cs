@@ -53,16 +53,21 @@ internal sealed class DescopeSigningKeys : IDisposable
     internal int Loads => Volatile.Read(ref _loads);
 
     /// <summary>The current configuration; throws when none was ever loaded and the authority cannot be reached.</summary>
-    public async ValueTask<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
+    public async ValueTask<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken) =>
+        TryGetLoaded() ?? await LoadAsync(null, onDemand: false, cancellationToken);
+
+    /// <summary>
+    /// The keys already loaded, without waiting for anything, or <see langword="null"/> before the first load. When a
+    /// scheduled reload is due it starts one in the background: with keys in hand, no request waits for the authority.
+    /// </summary>
+    public OpenIdConnectConfiguration? TryGetLoaded()
     {
         var current = _current;
         if (current is null)
         {
-            return await LoadAsync(null, onDemand: false, cancellationToken);
+            return null;
         }
 
-        // With keys in hand, a scheduled reload never holds up a request: one runs in the background while every
-        // request goes on with the current keys, however long the authority takes to answer.
         if (_time.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextAutomaticLoadTicks)
             && Interlocked.CompareExchange(ref _scheduledReloadRunning, 1, 0) == 0)
         {

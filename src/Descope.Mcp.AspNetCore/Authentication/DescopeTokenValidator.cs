@@ -61,27 +61,30 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
             return DescopeTokenValidationResult.Fail(DescopeTokenFailure.Malformed);
         }
 
-        OpenIdConnectConfiguration configuration;
-        try
-        {
-            configuration = await _signingKeys.GetAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
-            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
-        }
-
-        if (_validated.Find(token, configuration) is { } remembered)
+        // A remembered token needs no parsing; the cache is only consulted once keys are loaded, and never waits for them.
+        var loaded = _signingKeys.TryGetLoaded();
+        if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
             return remembered;
         }
 
+        // Shape before keys: a malformed token is refused as such even while the authority is unreachable.
         var parsed = Parse(token, out var shapeFailure);
         if (parsed is null)
         {
             AuthenticationLog.TokenRefused(_logger, shapeFailure);
             return DescopeTokenValidationResult.Fail(shapeFailure);
+        }
+
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = loaded ?? await _signingKeys.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
+            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
         }
 
         var result = await _handler.ValidateTokenAsync(parsed, ParametersFor(configuration));

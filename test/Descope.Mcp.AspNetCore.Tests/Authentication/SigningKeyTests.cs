@@ -62,6 +62,21 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
     }
 
+    [Theory]
+    [InlineData("a.b.c")]
+    [InlineData("not-a-jwt")]
+    public async Task Authority_down_at_cold_start_still_refuses_a_malformed_token_as_such(string token)
+    {
+        Authority.MetadataAvailable = false;
+        var attempts = Authority.Requests.Discovery;
+
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("error_description=\"The access token is malformed\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(attempts, Authority.Requests.Discovery);
+    }
+
     [Fact]
     public async Task Authority_down_at_cold_start_still_answers_401_to_requests_without_a_token()
     {
