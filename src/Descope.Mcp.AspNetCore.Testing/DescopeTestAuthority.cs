@@ -90,6 +90,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// </summary>
     public bool MetadataAvailable { get; set; } = true;
 
+    /// <summary>
+    /// How long the discovery document and key set take to answer, to play a slow or hanging authority. Default: none.
+    /// </summary>
+    public TimeSpan MetadataDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Counts of the requests the authority has answered, by endpoint.</summary>
     public TestAuthorityRequestLog Requests { get; }
 

@@ -14,19 +14,25 @@ internal static class DiscoveryEndpoints
 
     public static void Map(WebApplication app, DescopeTestAuthority authority)
     {
-        IResult Document(string projectId, string mcpServerId) =>
-            !authority.MetadataAvailable ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
-            : projectId != authority.ProjectId || mcpServerId != authority.McpServerId ? Results.NotFound()
-            : Results.Json(CreateDocument(authority));
+        async Task<IResult> Document(string projectId, string mcpServerId, CancellationToken aborted)
+        {
+            await Task.Delay(authority.MetadataDelay, aborted);
+            return !authority.MetadataAvailable ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
+                : projectId != authority.ProjectId || mcpServerId != authority.McpServerId ? Results.NotFound()
+                : Results.Json(CreateDocument(authority));
+        }
 
         app.MapGet("/" + IssuerPath + "/.well-known/openid-configuration", Document);
         app.MapGet("/.well-known/oauth-authorization-server/" + IssuerPath, Document);
         app.MapGet("/.well-known/openid-configuration/" + IssuerPath, Document);
 
-        app.MapGet("/{projectId}/.well-known/jwks.json", (string projectId) =>
-            !authority.MetadataAvailable ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
-            : projectId != authority.ProjectId ? Results.NotFound()
-            : Results.Json(authority.Keys.ToJwks()));
+        app.MapGet("/{projectId}/.well-known/jwks.json", async (string projectId, CancellationToken aborted) =>
+        {
+            await Task.Delay(authority.MetadataDelay, aborted);
+            return !authority.MetadataAvailable ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
+                : projectId != authority.ProjectId ? Results.NotFound()
+                : Results.Json(authority.Keys.ToJwks());
+        });
     }
 
     private static Dictionary<string, object> CreateDocument(DescopeTestAuthority authority) => new()

@@ -78,6 +78,19 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     }
 
     [Fact]
+    public async Task A_hanging_authority_at_cold_start_gives_503_once_the_backchannel_timeout_passes()
+    {
+        await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
+        Authority.MetadataDelay = TimeSpan.FromMinutes(5);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        using var response = await http.SendAsync(server.McpRequest(Authority.CreateToken(t => t.Audience = server.McpUrl)));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Authority_down_at_cold_start_still_answers_401_to_requests_without_a_token()
     {
         Authority.MetadataAvailable = false;
