@@ -318,7 +318,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
             .Append(KeyValuePair.Create(InteractiveConsent.UserField, user.Subject))
             .Append(KeyValuePair.Create(PageForm.DecisionField, PageForm.Approve))
             .Concat(request.TryGetValue("scope", out var scope)
-                ? scope.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => KeyValuePair.Create(InteractiveConsent.ScopeField, s))
+                ? OAuthScopes.Parse(scope.ToString()).Select(s => KeyValuePair.Create(InteractiveConsent.ScopeField, s))
                 : []);
         using var answer = new HttpRequestMessage(HttpMethod.Post, authorizationUri.GetLeftPart(UriPartial.Path) + OAuthEndpoints.ConsentSuffix)
         {

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Descope.Mcp.AspNetCore.Testing.Pages;
 using Microsoft.AspNetCore.Http;
 
@@ -27,7 +28,7 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
             return HtmlPage.Error("This connect link is not valid", "It would send you back to an address that is not an http or https URL. Ask the application for a new link.");
         }
 
-        var request = new ConnectRequest(app, user, string.IsNullOrEmpty(tenant) ? null : tenant, scopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], target);
+        var request = new ConnectRequest(app, user, string.IsNullOrEmpty(tenant) ? null : tenant, OAuthScopes.Parse(scopes), target);
         return authority.UsesInteractiveConsent ? Show(context, request) : Connect(request);
     }
 

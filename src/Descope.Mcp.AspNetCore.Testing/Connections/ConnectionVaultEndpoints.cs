@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -193,7 +194,7 @@ internal static class ConnectionVaultEndpoints
         using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload));
         var claims = payload.RootElement;
         var scopes = claims.TryGetProperty("scope", out var scope) && scope.ValueKind == JsonValueKind.String
-            ? scope.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            ? OAuthScopes.Parse(scope.GetString())
             : [];
         if (!scopes.Contains(TestConnectionVault.FetchScope, StringComparer.Ordinal))
         {

@@ -53,7 +53,7 @@ internal static class AuthorizeEndpoint
             return Fail("invalid_target", "resource must be an absolute URI without a fragment.");
         }
 
-        var requested = (Param("scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var requested = OAuthScopes.Parse(Param("scope"));
         return consent.Ask(context, new AuthorizationRequest(client, redirectUri, state, challenge, requested, resource, Param("login_hint")));
     }
 }

@@ -73,7 +73,7 @@ internal static class RegistrationEndpoint
 
             // A registered client may later use client_credentials for the scopes it registered with: the test authority
             // trusts registrations, so tests can obtain client tokens with chosen scopes through the real endpoints.
-            foreach (var registered in (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var registered in OAuthScopes.Parse(scope))
             {
                 client.Scopes.Add(registered);
             }

@@ -98,7 +98,7 @@ internal static class TokenEndpoint
             return OAuthResults.Error("invalid_grant", "The refresh token is unknown, was already used, or belongs to another client.");
         }
 
-        string[] scopes = scope is null ? grant.Scopes : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] scopes = scope is null ? grant.Scopes : OAuthScopes.Parse(scope);
         if (!scopes.All(grant.Scopes.Contains))
         {
             return OAuthResults.Error("invalid_scope", "A refresh may only narrow the scopes originally granted.");
@@ -126,7 +126,7 @@ internal static class TokenEndpoint
             return OAuthResults.Error("unauthorized_client", "client_credentials needs a confidential client.");
         }
 
-        var requested = (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var requested = OAuthScopes.Parse(scope);
         string[] granted = requested.Length == 0 ? [.. client.Scopes.Order(StringComparer.Ordinal)] : [.. requested.Where(client.Scopes.Contains)];
         return issuer.ForClient(client, granted, resource);
     }
