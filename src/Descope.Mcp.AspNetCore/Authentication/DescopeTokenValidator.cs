@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,7 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
     private readonly ILogger<DescopeTokenValidator> _logger;
     private readonly ValidatedTokenCache _validated;
     private readonly TimeProvider _time;
+    private readonly DescopeTelemetry _telemetry;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
 
     // Validation parameters are rebuilt only when the configuration manager hands out a new configuration.
@@ -40,8 +43,10 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         IOptions<DescopeMcpOptions> options,
         ValidatedTokenCache validated,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<DescopeTokenValidator> logger)
     {
+        _telemetry = telemetry;
         _validated = validated;
         _time = time;
         _signingKeys = signingKeys;
@@ -57,23 +62,24 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
 
         if (token.Length == 0 || token.Length > MaxTokenLength)
         {
-            AuthenticationLog.TokenRefused(_logger, DescopeTokenFailure.Malformed);
-            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.Malformed);
+            return Refuse(DescopeTokenFailure.Malformed, activity: null);
         }
 
         // A remembered token needs no parsing; the cache is only consulted once keys are loaded, and never waits for them.
         var loaded = _signingKeys.TryGetLoaded();
         if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
+            _telemetry.TokenRemembered();
             return remembered;
         }
+
+        using var activity = DescopeTelemetry.StartTokenValidation();
 
         // Shape before keys: a malformed token is refused as such even while the authority is unreachable.
         var parsed = Parse(token, out var shapeFailure);
         if (parsed is null)
         {
-            AuthenticationLog.TokenRefused(_logger, shapeFailure);
-            return DescopeTokenValidationResult.Fail(shapeFailure);
+            return Refuse(shapeFailure, activity);
         }
 
         OpenIdConnectConfiguration configuration;
@@ -84,6 +90,7 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
+            _telemetry.TokenValidated(activity, DescopeTokenFailure.AuthorityUnavailable);
             return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
         }
 
@@ -103,11 +110,17 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         {
             var expiresAt = new DateTimeOffset(parsed.ValidTo, TimeSpan.Zero);
             _validated.Remember(token, configuration, result.ClaimsIdentity, expiresAt);
+            _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
             return DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), expiresAt);
         }
 
-        var failure = Classify(result.Exception);
+        return Refuse(Classify(result.Exception), activity);
+    }
+
+    private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)
+    {
         AuthenticationLog.TokenRefused(_logger, failure);
+        _telemetry.TokenValidated(activity, failure);
         return DescopeTokenValidationResult.Fail(failure);
     }
 

@@ -1,4 +1,5 @@
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ internal sealed class ConnectionTokenCache
     private readonly DescopeProject _project;
     private readonly ConnectionTokenOptions _options;
     private readonly TimeProvider _time;
+    private readonly DescopeTelemetry _telemetry;
     private readonly ILogger<ConnectionTokenCache> _logger;
     private readonly HybridCacheEntryOptions _entryOptions;
     private readonly HybridCacheEntryOptions _skipReadEntryOptions;
@@ -31,8 +33,10 @@ internal sealed class ConnectionTokenCache
         DescopeProject project,
         IOptions<DescopeMcpOptions> options,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<ConnectionTokenCache> logger)
     {
+        _telemetry = telemetry;
         _cache = cache;
         _client = client;
         _project = project;
@@ -52,10 +56,26 @@ internal sealed class ConnectionTokenCache
 
     public async Task<ConnectionToken> GetAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {
+        using var activity = DescopeTelemetry.StartConnectionTokenRequest(fetch);
+        try
+        {
+            var (token, cache) = await GetOrFetchAsync(fetch, cancellationToken);
+            _telemetry.ConnectionTokenServed(activity, fetch, cache);
+            return token;
+        }
+        catch (Exception ex) when (_telemetry.ConnectionTokenFailed(activity, fetch, ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The token, and whether it came from the cache (<see cref="TelemetryValues.CacheHit"/>) or not.</summary>
+    private async Task<(ConnectionToken Token, string Cache)> GetOrFetchAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    {
         // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
         if (_options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken)
         {
-            return await _client.FetchAsync(fetch, cancellationToken);
+            return (await _client.FetchAsync(fetch, cancellationToken), TelemetryValues.CacheBypass);
         }
 
         var state = new Miss(this, fetch);
@@ -73,14 +93,14 @@ internal sealed class ConnectionTokenCache
         catch (Exception ex) when (ex is not OperationCanceledException && !ex.Data.Contains(ThrownByFetchKey))
         {
             ConnectionsLog.CacheFailed(_logger, fetch.AppId, ex);
-            return (await FetchEntryAsync(fetch, cancellationToken)).Token;
+            return ((await FetchEntryAsync(fetch, cancellationToken)).Token, TelemetryValues.CacheMiss);
         }
 
         // A token this very call fetched is the freshest there is; only entries read from the cache can be stale.
         var now = _time.GetUtcNow();
         if (state.Fetched || fetch.SkipCacheRead || entry.RefreshAt > now)
         {
-            return entry.Token;
+            return (entry.Token, state.Fetched ? TelemetryValues.CacheMiss : TelemetryValues.CacheHit);
         }
 
         ConnectionsLog.CachedTokenStale(_logger, fetch.AppId);
@@ -88,7 +108,7 @@ internal sealed class ConnectionTokenCache
 
         // Near its expiry Descope is asked to refresh the token with the provider; past the maximum lifetime it is only
         // asked again, so that its policies are applied anew.
-        return await GetAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
+        return await GetOrFetchAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
     }
 
     private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
