@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -78,7 +79,7 @@ internal sealed class ConnectionTokenCache
             return (await _client.FetchAsync(fetch, cancellationToken), TelemetryValues.CacheBypass);
         }
 
-        var state = new Miss(this, fetch);
+        var state = new Miss(this, fetch, Activity.Current);
         ConnectionTokenCacheEntry entry;
         try
         {
@@ -134,13 +135,21 @@ internal sealed class ConnectionTokenCache
         return new ConnectionTokenCacheEntry(token, refreshAt);
     }
 
-    /// <summary>The state of one caller's miss: whether this caller's own factory ran.</summary>
-    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch)
+    /// <summary>
+    /// The state of one caller's miss: whether this caller's own factory ran, and the caller's activity, which the fetch
+    /// continues (HybridCache runs the factory outside the caller's execution context).
+    /// </summary>
+    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch, Activity? activity)
     {
         public bool Fetched { get; private set; }
 
         public async ValueTask<ConnectionTokenCacheEntry> FetchAsync(CancellationToken cancellationToken)
         {
+            if (activity is not null)
+            {
+                Activity.Current = activity;
+            }
+
             var entry = await cache.FetchEntryAsync(fetch, cancellationToken);
             Fetched = true;
             return entry;
