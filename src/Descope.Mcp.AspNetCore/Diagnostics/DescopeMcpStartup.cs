@@ -110,23 +110,9 @@ internal sealed partial class DescopeMcpStartup(
         }
     }
 
-    /// <summary>
-    /// Whether the endpoint's route matches the path, or a tail of it: an app behind a path base (<c>UsePathBase</c>, a
-    /// proxy prefix) maps <c>/mcp</c> and is reached at <c>/api/mcp</c>.
-    /// </summary>
-    private static bool Matches(RouteEndpoint endpoint, string path)
-    {
-        var matcher = new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults));
-        for (var start = 0; start >= 0 && start < path.Length; start = path.IndexOf('/', start + 1))
-        {
-            if (matcher.TryMatch(new PathString(path[start..].TrimEnd('/') is { Length: > 0 } tail ? tail : "/"), []))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Matches(RouteEndpoint endpoint, string path) =>
+        new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults))
+            .TryMatch(new PathString(path.Length > 1 ? path.TrimEnd('/') : path), []);
 
     private static partial class Log
     {
@@ -140,7 +126,8 @@ internal sealed partial class DescopeMcpStartup(
 
         [LoggerMessage(202, LogLevel.Warning,
             "Descope:McpServerUrl {McpServerUrl} matches no MCP endpoint (mapped: {McpEndpoints}). Clients that connect to it get 404, " +
-            "and tokens issued for it are refused elsewhere: set it to the public URL of the MapMcp endpoint.")]
+            "and the resource in the metadata names no endpoint: set it to the public URL of the MapMcp endpoint (ignore this when a path " +
+            "base or a proxy prefix adds the difference).")]
         public static partial void McpServerUrlMatchesNoEndpoint(ILogger logger, string mcpServerUrl, string mcpEndpoints);
     }
 }
