@@ -1,6 +1,8 @@
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 
@@ -9,11 +11,27 @@ namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 /// </summary>
 public sealed class SigningKeyTests : AuthorityAndServerFixture
 {
-    private async Task<HttpStatusCode> SendAsync(string token)
+    private async Task<HttpStatusCode> SendAsync(string token, ProtectedMcpServer? server = null)
     {
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+        server ??= Server;
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
         return response.StatusCode;
     }
+
+    /// <summary>A server started while the authority is down: its startup load of the keys has failed.</summary>
+    private async Task<ProtectedMcpServer> ColdServerAsync(Action<DescopeMcpOptions>? configure = null, TimeProvider? time = null)
+    {
+        Authority.MetadataAvailable = false;
+        return await ProtectedMcpServer.StartAsync(Authority, configure, services: s =>
+        {
+            if (time is not null)
+            {
+                s.AddSingleton(time);
+            }
+        });
+    }
+
+    private string TokenFor(ProtectedMcpServer server) => Authority.CreateToken(t => t.Audience = server.McpUrl);
 
     [Fact]
     public async Task A_flood_of_unknown_key_ids_causes_at_most_one_key_set_fetch_per_refresh_interval()
@@ -47,9 +65,9 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task Authority_down_at_cold_start_gives_503_with_retry_after_and_recovers()
     {
-        Authority.MetadataAvailable = false;
+        await using var server = await ColdServerAsync();
 
-        using (var response = await Server.Http.SendAsync(Server.McpRequest(Authority.CreateToken())))
+        using (var response = await server.Http.SendAsync(server.McpRequest(TokenFor(server))))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(10), response.Headers.RetryAfter?.Delta);
@@ -59,7 +77,7 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
         // While it has no keys at all, the server asks the authority at most once a second.
         Authority.MetadataAvailable = true;
         await Task.Delay(TimeSpan.FromSeconds(1.1));
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(TokenFor(server), server));
     }
 
     [Theory]
@@ -67,10 +85,11 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [InlineData("not-a-jwt")]
     public async Task Authority_down_at_cold_start_still_refuses_a_malformed_token_as_such(string token)
     {
-        Authority.MetadataAvailable = false;
+        // Time stands still, so the startup loader's retry cannot land inside the request.
+        await using var server = await ColdServerAsync(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var attempts = Authority.Requests.Discovery;
 
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("error_description=\"The access token is malformed\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -80,8 +99,8 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task A_hanging_authority_at_cold_start_gives_503_once_the_backchannel_timeout_passes()
     {
-        await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         Authority.MetadataDelay = TimeSpan.FromMinutes(5);
+        await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
         using var response = await http.SendAsync(server.McpRequest(Authority.CreateToken(t => t.Audience = server.McpUrl)));
@@ -93,9 +112,9 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task Authority_down_at_cold_start_still_answers_401_to_requests_without_a_token()
     {
-        Authority.MetadataAvailable = false;
+        await using var server = await ColdServerAsync();
 
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
+        using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
