@@ -64,7 +64,7 @@ internal sealed class ConnectionTokenCache
             _telemetry.ConnectionTokenServed(activity, fetch, cache);
             return token;
         }
-        catch (Exception ex) when (_telemetry.ConnectionTokenFailed(activity, fetch, ex))
+        catch (Exception ex) when (_telemetry.ConnectionTokenFailed(activity, fetch, BypassesCache(fetch) ? TelemetryValues.CacheBypass : TelemetryValues.CacheMiss, ex))
         {
             throw;
         }
@@ -73,8 +73,7 @@ internal sealed class ConnectionTokenCache
     /// <summary>The token, and whether it came from the cache (<see cref="TelemetryValues.CacheHit"/>) or not.</summary>
     private async Task<(ConnectionToken Token, string Cache)> GetOrFetchAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {
-        // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
-        if (_options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken)
+        if (BypassesCache(fetch))
         {
             return (await _client.FetchAsync(fetch, cancellationToken), TelemetryValues.CacheBypass);
         }
@@ -111,6 +110,9 @@ internal sealed class ConnectionTokenCache
         // asked again, so that its policies are applied anew.
         return await GetOrFetchAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
     }
+
+    // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
+    private bool BypassesCache(ConnectionFetch fetch) => _options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken;
 
     private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {

@@ -145,10 +145,11 @@ internal sealed class DescopeTelemetry
     /// Records a connection token request that failed. Returns <see langword="false"/>, so it can sit in an exception
     /// filter and leave the exception and its stack untouched.
     /// </summary>
-    public bool ConnectionTokenFailed(Activity? activity, ConnectionFetch fetch, Exception exception)
+    public bool ConnectionTokenFailed(Activity? activity, ConnectionFetch fetch, string cache, Exception exception)
     {
         var outcome = FailureOutcome(exception);
-        CountConnectionTokenRequest(fetch.AppId, TelemetryValues.CacheMiss, outcome);
+        CountConnectionTokenRequest(fetch.AppId, cache, outcome);
+        activity?.SetTag(Cache, cache);
         End(activity, outcome, failed: true, description: null);
         if (outcome != TelemetryValues.Canceled)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Connections;
@@ -105,7 +106,9 @@ public sealed class TelemetryTests
 
         var activities = recorder.Named("descope.connection_token.get");
         Assert.Equal(3, activities.Count);
-        var miss = Assert.Single(activities, a => a.GetTagItem("descope.connection.cache") as string == "miss");
+        var miss = Assert.Single(activities, a => a.GetTagItem("descope.connection.cache") as string == "miss" && a.GetTagItem(Outcome) as string == "issued");
+        var refused = Assert.Single(activities, a => a.GetTagItem(Outcome) as string == "not_connected");
+        Assert.Equal(ActivityStatusCode.Error, refused.Status);
         Assert.Equal(1, miss.GetTagItem("descope.connection.attempts"));
         Assert.Equal("user", miss.GetTagItem("descope.connection.owner"));
 
@@ -136,7 +139,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Signing_key_loads_are_counted_and_traced_with_what_triggered_them()
     {
-        await using var host = await ObservedServer.StartAsync();
+        await using var host = await ObservedServer.StartAsync(options => options.KeyRefreshInterval = TimeSpan.FromSeconds(1));
         await host.KeysLoadedAsync();
         using var loads = host.Collect<long>("descope.mcp.signing_keys.loads");
         using var recorder = new ActivityRecorder();
@@ -150,6 +153,16 @@ public sealed class TelemetryTests
         Assert.Equal("unknown_key", load.GetTagItem("descope.signing_keys.trigger"));
         Assert.Equal("success", load.GetTagItem(Outcome));
         Assert.Equal(recorder.Named("descope.token.validate").Single().SpanId, load.ParentSpanId);
+
+        // The next rotation meets an outage: the reload fails, and says so.
+        host.Authority.MetadataAvailable = false;
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        host.Authority.RotateSigningKey();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Server.Http.SendAsync(host.Server.McpRequest(host.Authority.CreateToken()))).StatusCode);
+
+        Assert.Equal(["failure", "success"], loads.GetMeasurementSnapshot().Select(m => (string)m.Tags[Outcome]!).Order());
+        var failed = Assert.Single(recorder.Named("descope.signing_keys.load"), a => a.GetTagItem(Outcome) as string == "failure");
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
     }
 
     [Fact]
