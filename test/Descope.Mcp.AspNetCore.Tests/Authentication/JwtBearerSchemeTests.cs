@@ -51,7 +51,7 @@ public sealed class JwtBearerSchemeTests : McpServerTests
             {
                 await prior(context);
                 Interlocked.Increment(ref validated);
-                if (context.Principal?.FindFirst("dct")?.Value is { } tenant)
+                if (context.Principal?.GetCurrentTenant() is { } tenant)
                 {
                     ((ClaimsIdentity)context.Principal.Identity!).AddClaim(new Claim("app_tenant", "tenant:" + tenant));
                 }
