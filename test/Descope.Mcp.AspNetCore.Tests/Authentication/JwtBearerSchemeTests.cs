@@ -167,4 +167,18 @@ public sealed class JwtBearerSchemeTests : McpServerTests
             StringComparison.Ordinal);
         Assert.Equal(["The access token expired"], failures);
     }
+
+    [Fact]
+    public async Task Changed_validation_parameters_apply_to_the_scheme_and_to_IDescopeTokenValidator_alike()
+    {
+        var server = await StartAsync(o => o.TokenValidationParameters.ValidAudiences = [.. o.TokenValidationParameters.ValidAudiences, "urn:example:extra"]);
+        var token = Authority.CreateToken(t => t.Audience = "urn:example:extra");
+        var otherAudience = Authority.CreateToken(t => t.Audience = "urn:example:other");
+        var validator = server.Services.GetRequiredService<IDescopeTokenValidator>();
+
+        Assert.True((await validator.ValidateTokenAsync(token)).IsValid);
+        Assert.Equal(DescopeTokenFailure.InvalidAudience, (await validator.ValidateTokenAsync(otherAudience)).Failure);
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 }
