@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
@@ -56,10 +57,27 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
             Assert.False(response.Headers.Contains("WWW-Authenticate"));
         }
 
-        // While it has no keys at all, the server asks the authority at most once a second.
         Authority.MetadataAvailable = true;
         await Task.Delay(TimeSpan.FromSeconds(1.1));
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+    }
+
+    [Fact]
+    public async Task While_no_keys_were_ever_loaded_the_server_asks_the_authority_at_most_once_a_second()
+    {
+        Authority.MetadataAvailable = false;
+        var before = Authority.Requests.Discovery;
+        var clock = Stopwatch.StartNew();
+
+        for (var round = 0; round < 3; round++)
+        {
+            var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(Authority.CreateToken())));
+            Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+            await Task.Delay(TimeSpan.FromSeconds(0.6));
+        }
+
+        var fetches = Authority.Requests.Discovery - before;
+        Assert.InRange(fetches, 1, 1 + (int)clock.Elapsed.TotalSeconds);
     }
 
     [Theory]
@@ -83,11 +101,15 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
         await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         Authority.MetadataDelay = TimeSpan.FromMinutes(5);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
 
         using var response = await http.SendAsync(server.McpRequest(Authority.CreateToken(t => t.Audience = server.McpUrl)));
 
+        clock.Stop();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
+        // The 503 waits for the one-second backchannel timeout, and not much longer: never for the hanging authority.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
     }
 
     [Fact]
