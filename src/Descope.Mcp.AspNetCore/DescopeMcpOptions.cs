@@ -109,6 +109,13 @@ public sealed class DescopeMcpOptions
     public int ValidatedTokenCacheSize { get; set; } = 10_000;
 
     /// <summary>
+    /// The most memory, in bytes, the remembered validated tokens may take. Each token weighs an estimate of what it keeps
+    /// alive (the token, its parsed form and its claims), but never less than this limit divided by
+    /// <see cref="ValidatedTokenCacheSize"/>, so both bounds hold. Default: 64 MiB.
+    /// </summary>
+    public long ValidatedTokenCacheMemoryLimit { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Settings for connection tokens (<see cref="IConnectionTokenService"/>), bound from <c>Descope:Connections</c>.
     /// </summary>
     public ConnectionTokenOptions Connections { get; } = new();

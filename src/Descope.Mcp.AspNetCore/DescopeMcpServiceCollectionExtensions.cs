@@ -6,6 +6,7 @@ using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -70,13 +71,15 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<DescopeProject>();
         services.TryAddSingleton<ProtectedResource>();
         services.TryAddSingleton<DescopeSigningKeys>();
+        services.TryAddSingleton<DescopeConfigurationManager>();
         services.TryAddSingleton<ValidatedTokenCache>();
-        services.TryAddSingleton<DescopeTokenValidator>();
-        services.TryAddSingleton<IDescopeTokenValidator>(sp => sp.GetRequiredService<DescopeTokenValidator>());
+        services.TryAddSingleton<DescopeTokenHandler>();
+        services.TryAddSingleton<IDescopeTokenValidator, DescopeTokenValidator>();
         services.TryAddSingleton<BearerChallenge>();
+        services.TryAddSingleton<DescopeJwtBearerEvents>();
 
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, DescopeMcpAuthenticationHandler>(DescopeMcpDefaults.AuthenticationScheme, "Descope", configureOptions: null);
+        services.AddAuthentication().AddJwtBearer(DescopeMcpDefaults.AuthenticationScheme, "Descope", static _ => { });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<JwtBearerOptions>, DescopeJwtBearerOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthenticationOptions>, DescopeDefaultSchemeSetup>());
 
         services.AddAuthorization(options => options.AddPolicy(

@@ -16,7 +16,4 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(5, LogLevel.Warning, "Reloading the Descope signing keys failed; the keys loaded earlier stay in use.")]
     public static partial void SigningKeysRefreshFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(4, LogLevel.Debug, "The request carries no credentials for this scheme.")]
-    public static partial void NoToken(ILogger logger);
 }

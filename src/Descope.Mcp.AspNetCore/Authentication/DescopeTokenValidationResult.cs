@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore;
 
@@ -7,11 +8,12 @@ namespace Descope.Mcp.AspNetCore;
 /// </summary>
 public sealed class DescopeTokenValidationResult
 {
-    private DescopeTokenValidationResult(ClaimsPrincipal? principal, DescopeTokenFailure failure, DateTimeOffset? expiresAt)
+    private DescopeTokenValidationResult(ClaimsPrincipal? principal, DescopeTokenFailure failure, DateTimeOffset? expiresAt, SecurityToken? securityToken)
     {
         Principal = principal;
         Failure = failure;
         ExpiresAt = expiresAt;
+        SecurityToken = securityToken;
     }
 
     /// <summary>Whether the token was accepted.</summary>
@@ -26,13 +28,16 @@ public sealed class DescopeTokenValidationResult
     /// <summary>When a valid token expires.</summary>
     public DateTimeOffset? ExpiresAt { get; }
 
+    /// <summary>The validated token, parsed (what JwtBearer's <c>TokenValidatedContext.SecurityToken</c> carries).</summary>
+    internal SecurityToken? SecurityToken { get; }
+
     /// <summary>A fixed, human-readable description of <see cref="Failure"/> that never contains token content.</summary>
     public string? FailureDescription => Describe(Failure);
 
-    internal static DescopeTokenValidationResult Success(ClaimsPrincipal principal, DateTimeOffset expiresAt) =>
-        new(principal, DescopeTokenFailure.None, expiresAt);
+    internal static DescopeTokenValidationResult Success(ClaimsPrincipal principal, SecurityToken securityToken) =>
+        new(principal, DescopeTokenFailure.None, new DateTimeOffset(securityToken.ValidTo, TimeSpan.Zero), securityToken);
 
-    internal static DescopeTokenValidationResult Fail(DescopeTokenFailure failure) => new(null, failure, null);
+    internal static DescopeTokenValidationResult Fail(DescopeTokenFailure failure) => new(null, failure, null, null);
 
     internal static string? Describe(DescopeTokenFailure failure) => failure switch
     {

@@ -1,7 +1,7 @@
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
-/// Validates Descope access tokens by the same rules as the <see cref="DescopeMcpDefaults.AuthenticationScheme"/>
+/// Validates Descope access tokens by the same rules, and with the same token handler, as the <see cref="DescopeMcpDefaults.AuthenticationScheme"/>
 /// scheme, for use outside the HTTP pipeline (background jobs, other transports).
 /// </summary>
 public interface IDescopeTokenValidator

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore.Authentication;
 
@@ -11,21 +12,35 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// authentication costs. An entry lives at most <see cref="DescopeMcpOptions.ValidatedTokenCacheDuration"/>, never past
 /// the token's expiry, and only while the key set that validated it is current. Refusals are never remembered.
 /// </summary>
+/// <remarks>
+/// Bounded twice: by <see cref="DescopeMcpOptions.ValidatedTokenCacheMemoryLimit"/>, each entry weighing what it holds
+/// (the token, its parsed form and its claims), and by <see cref="DescopeMcpOptions.ValidatedTokenCacheSize"/> entries,
+/// because no entry weighs less than an equal share of the memory limit.
+/// </remarks>
 internal sealed class ValidatedTokenCache : IDisposable
 {
+    /// <summary>What an entry costs besides its strings: the entry, the identity and the parsed token's objects.</summary>
+    private const long EntryOverheadBytes = 1024;
+
+    /// <summary>What one claim costs besides its type and value strings.</summary>
+    private const long ClaimOverheadBytes = 96;
+
     private readonly MemoryCache? _entries;
     private readonly TimeSpan _duration;
+    private readonly long _smallestEntrySize;
     private readonly TimeProvider _time;
 
     public ValidatedTokenCache(IOptions<DescopeMcpOptions> options, TimeProvider time)
     {
-        _duration = options.Value.ValidatedTokenCacheDuration;
+        var value = options.Value;
+        _duration = value.ValidatedTokenCacheDuration;
         _time = time;
+        _smallestEntrySize = Math.Max(1, value.ValidatedTokenCacheMemoryLimit / value.ValidatedTokenCacheSize);
         if (_duration > TimeSpan.Zero)
         {
             _entries = new MemoryCache(new MemoryCacheOptions
             {
-                SizeLimit = options.Value.ValidatedTokenCacheSize,
+                SizeLimit = value.ValidatedTokenCacheMemoryLimit,
                 ExpirationScanFrequency = TimeSpan.FromMinutes(1),
                 Clock = null,
             });
@@ -47,16 +62,17 @@ internal sealed class ValidatedTokenCache : IDisposable
         }
 
         // Each request gets its own principal: app code may add identities or claims to it.
-        return DescopeTokenValidationResult.Success(new ClaimsPrincipal(entry.Identity.Clone()), entry.ExpiresAt);
+        return DescopeTokenValidationResult.Success(new ClaimsPrincipal(entry.Identity.Clone()), entry.Token);
     }
 
-    public void Remember(string token, OpenIdConnectConfiguration keys, ClaimsIdentity identity, DateTimeOffset expiresAt)
+    public void Remember(string token, OpenIdConnectConfiguration keys, ClaimsIdentity identity, SecurityToken validated)
     {
         if (_entries is null)
         {
             return;
         }
 
+        var expiresAt = new DateTimeOffset(validated.ValidTo, TimeSpan.Zero);
         var validUntil = _time.GetUtcNow() + _duration;
         if (expiresAt < validUntil)
         {
@@ -64,14 +80,30 @@ internal sealed class ValidatedTokenCache : IDisposable
         }
 
         // The cache holds a private copy, so later changes to the request's principal never reach other requests.
-        _entries.Set(token, new Entry(identity.Clone(), keys, expiresAt, validUntil), new MemoryCacheEntryOptions
+        var copy = identity.Clone();
+        _entries.Set(token, new Entry(copy, validated, keys, validUntil), new MemoryCacheEntryOptions
         {
-            Size = 1,
+            Size = Math.Max(_smallestEntrySize, Weigh(token, copy)),
             AbsoluteExpirationRelativeToNow = _duration,
         });
     }
 
     public void Dispose() => _entries?.Dispose();
 
-    private sealed record Entry(ClaimsIdentity Identity, OpenIdConnectConfiguration Keys, DateTimeOffset ExpiresAt, DateTimeOffset ValidUntil);
+    /// <summary>
+    /// An estimate of the bytes an entry keeps alive: the token string, its parsed form (about as large again) and every
+    /// claim's type and value, two bytes a character.
+    /// </summary>
+    internal static long Weigh(string token, ClaimsIdentity identity)
+    {
+        long bytes = EntryOverheadBytes + (4L * token.Length);
+        foreach (var claim in identity.Claims)
+        {
+            bytes += ClaimOverheadBytes + (2L * (claim.Type.Length + claim.Value.Length));
+        }
+
+        return bytes;
+    }
+
+    private sealed record Entry(ClaimsIdentity Identity, SecurityToken Token, OpenIdConnectConfiguration Keys, DateTimeOffset ValidUntil);
 }

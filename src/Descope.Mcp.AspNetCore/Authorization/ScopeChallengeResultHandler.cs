@@ -26,17 +26,16 @@ internal sealed class ScopeChallengeResultHandler : IAuthorizationMiddlewareResu
 
         IReadOnlyCollection<string> scopes =
             [.. policy.Requirements.OfType<DescopeScopesRequirement>().SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal)];
-        var properties = new AuthenticationProperties();
-        properties.SetParameter(DescopeMcpAuthenticationHandler.RequiredScopesParameter, scopes);
+        context.Items[DescopeJwtBearerEvents.RequiredScopesItem] = scopes;
         if (policy.AuthenticationSchemes.Count == 0)
         {
-            await context.ForbidAsync(properties);
+            await context.ForbidAsync();
             return;
         }
 
         foreach (var scheme in policy.AuthenticationSchemes)
         {
-            await context.ForbidAsync(scheme, properties);
+            await context.ForbidAsync(scheme);
         }
     }
 }

@@ -2,12 +2,13 @@ namespace Descope.Mcp.AspNetCore.Descope;
 
 /// <summary>
 /// Which <c>iss</c> values a Descope project's tokens may carry: the discovery document's issuer, the bare project ID,
-/// or a URL on the Descope origin whose last or second-to-last path segment is the project ID
-/// (<c>/v1/apps/{P}</c>, <c>/v1/apps/{P}/{tenant}</c>, <c>/v1/apps/agentic/{P}/{MS}</c>). Nothing looser.
+/// or <c>{origin}/v1/apps/{P}</c>, <c>{origin}/v1/apps/{P}/{tenant}</c> or <c>{origin}/v1/apps/agentic/{P}/{MS}</c> on
+/// the Descope origin. Nothing looser: the value is compared as written, so other spellings of the same URL (upper case,
+/// an explicit default port, empty or dot segments, escapes, a trailing slash, a query) are refused.
 /// </summary>
 internal sealed class DescopeIssuerRule(string projectId, Uri baseUrl)
 {
-    private readonly string _origin = DescopeUrls.Origin(baseUrl);
+    private readonly string _appsPrefix = DescopeUrls.Origin(baseUrl) + "/v1/apps/";
 
     public bool IsTrusted(string? issuer, string? discoveryIssuer)
     {
@@ -21,16 +22,24 @@ internal sealed class DescopeIssuerRule(string projectId, Uri baseUrl)
             return true;
         }
 
-        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var url)
-            || !string.Equals(DescopeUrls.Origin(url), _origin, StringComparison.OrdinalIgnoreCase)
-            || url.Query.Length > 0 || url.Fragment.Length > 0 || issuer.EndsWith('/'))
+        if (!issuer.StartsWith(_appsPrefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        var segments = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments is ["v1", "apps", var p] && p == projectId
-            || segments is ["v1", "apps", var p2, _] && p2 == projectId
-            || segments is ["v1", "apps", "agentic", var p3, _] && p3 == projectId;
+        var segments = issuer[_appsPrefix.Length..].Split('/');
+        if (!segments.All(IsPlainSegment))
+        {
+            return false;
+        }
+
+        return segments is [var p] && p == projectId
+            || segments is [var p2, _] && p2 == projectId
+            || segments is ["agentic", var p3, _] && p3 == projectId;
     }
+
+    /// <summary>A non-empty path segment of unreserved characters (RFC 3986 §2.3) that is not <c>.</c> or <c>..</c>.</summary>
+    private static bool IsPlainSegment(string segment) =>
+        segment.Length > 0 && segment is not "." and not ".."
+        && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
 }

@@ -80,6 +80,11 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             failures.Add($"{Key}ValidatedTokenCacheSize must be at least 1, for example 10000.");
         }
 
+        if (options.ValidatedTokenCacheMemoryLimit < 1024 * 1024)
+        {
+            failures.Add($"{Key}ValidatedTokenCacheMemoryLimit must be at least 1048576 bytes (1 MiB), for example 67108864.");
+        }
+
         if (options.AuthorityUnavailableRetryAfter < TimeSpan.FromSeconds(1))
         {
             failures.Add($"{Key}AuthorityUnavailableRetryAfter must be at least one second, for example 00:00:10.");

@@ -166,6 +166,25 @@ public sealed class BadTokenTests(AuthorityAndServerFixture fixture) : IClassFix
     public async Task Issuers_outside_the_project_family_are_refused(string issuer) =>
         await AssertRefusedAsync(Authority.CreateToken(t => t.Issuer = Expand(issuer)), "The access token issuer is not trusted");
 
+    [Theory]
+    [InlineData("{base}/v1/apps/x/../{P}")]
+    [InlineData("{base}/v1/apps/./{P}")]
+    [InlineData("{base}//v1//apps//{P}")]
+    [InlineData("{base}/v1/apps/{P}//T2Tenant")]
+    [InlineData("{base}/v1/apps/{P}/%2E%2E")]
+    [InlineData("{base}/V1/APPS/{P}")]
+    [InlineData("{base}/v1/apps/{P}#x")]
+    public async Task Other_spellings_of_a_project_issuer_are_refused(string issuer) =>
+        await AssertRefusedAsync(Authority.CreateToken(t => t.Issuer = Expand(issuer)), "The access token issuer is not trusted");
+
+    [Fact]
+    public async Task An_audience_with_a_trailing_slash_the_server_url_lacks_is_refused() =>
+        await AssertRefusedAsync(Authority.CreateToken(t => t.Audience = Server.McpUrl + "/"), "The access token was issued for another resource");
+
+    [Fact]
+    public async Task An_audience_that_differs_from_the_server_url_only_in_case_is_refused() =>
+        await AssertRefusedAsync(Authority.CreateToken(t => t.Audience = Server.McpUrl.ToUpperInvariant()), "The access token was issued for another resource");
+
     [Fact]
     public async Task A_token_for_another_mcp_server_is_refused() =>
         await AssertRefusedAsync(Authority.CreateToken(t => t.Audience = "https://other-mcp.example.com/mcp"), "The access token was issued for another resource");

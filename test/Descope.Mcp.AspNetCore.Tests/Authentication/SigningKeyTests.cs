@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
@@ -74,10 +75,28 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
             Assert.False(response.Headers.Contains("WWW-Authenticate"));
         }
 
-        // While it has no keys at all, the server asks the authority at most once a second.
         Authority.MetadataAvailable = true;
         await Task.Delay(TimeSpan.FromSeconds(1.1));
         Assert.Equal(HttpStatusCode.OK, await SendAsync(TokenFor(server), server));
+    }
+
+    [Fact]
+    public async Task While_no_keys_were_ever_loaded_the_server_asks_the_authority_at_most_once_a_second()
+    {
+        // Requests and the startup loader's retries together.
+        await using var server = await ColdServerAsync();
+        var before = Authority.Requests.Discovery;
+        var clock = Stopwatch.StartNew();
+
+        for (var round = 0; round < 3; round++)
+        {
+            var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(TokenFor(server), server)));
+            Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+            await Task.Delay(TimeSpan.FromSeconds(0.6));
+        }
+
+        var fetches = Authority.Requests.Discovery - before;
+        Assert.InRange(fetches, 1, 1 + (int)clock.Elapsed.TotalSeconds);
     }
 
     [Theory]
@@ -102,11 +121,15 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
         Authority.MetadataDelay = TimeSpan.FromMinutes(5);
         await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
 
         using var response = await http.SendAsync(server.McpRequest(Authority.CreateToken(t => t.Audience = server.McpUrl)));
 
+        clock.Stop();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
+        // The 503 waits for the one-second backchannel timeout, and not much longer: never for the hanging authority.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
     }
 
     [Fact]

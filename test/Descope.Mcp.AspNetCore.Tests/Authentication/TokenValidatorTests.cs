@@ -12,6 +12,9 @@ namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 /// </summary>
 public sealed class TokenValidatorTests(AuthorityAndServerFixture fixture) : IClassFixture<AuthorityAndServerFixture>
 {
+    /// <summary>The largest access token accepted, in characters.</summary>
+    private const int MaxTokenLength = 64 * 1024;
+
     private IDescopeTokenValidator Validator => fixture.Server.Services.GetRequiredService<IDescopeTokenValidator>();
 
     [Fact]
@@ -49,14 +52,22 @@ public sealed class TokenValidatorTests(AuthorityAndServerFixture fixture) : ICl
         Assert.Equal("The access token expired", result.FailureDescription);
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(300 * 1024)]
-    public async Task Empty_and_oversized_tokens_are_malformed(int length)
+    [Fact]
+    public async Task An_empty_token_is_malformed()
     {
-        var result = await Validator.ValidateTokenAsync(new string('a', length));
+        var result = await Validator.ValidateTokenAsync(string.Empty);
 
         Assert.Equal(DescopeTokenFailure.Malformed, result.Failure);
+    }
+
+    [Fact]
+    public async Task A_signed_token_just_over_the_size_limit_is_malformed_and_one_just_under_it_is_accepted()
+    {
+        var (under, over) = TokensAroundLimit(fixture.Authority, fixture.Server.McpUrl);
+        Assert.InRange(over.Length, MaxTokenLength + 1, MaxTokenLength + 2);
+
+        Assert.Equal(DescopeTokenFailure.Malformed, (await Validator.ValidateTokenAsync(over)).Failure);
+        Assert.Equal(DescopeTokenFailure.None, (await Validator.ValidateTokenAsync(under)).Failure);
     }
 
     [Fact]
@@ -68,14 +79,45 @@ public sealed class TokenValidatorTests(AuthorityAndServerFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task An_oversized_token_under_raised_header_limits_gets_401_malformed()
+    public async Task Under_raised_header_limits_a_signed_token_over_the_size_limit_gets_401_malformed_and_one_under_it_passes()
     {
         await using var server = await ProtectedMcpServer.StartAsync(fixture.Authority, services: s =>
             s.Configure<KestrelServerOptions>(k => { k.Limits.MaxRequestHeadersTotalSize = 1024 * 1024; k.Limits.MaxRequestLineSize = 1024 * 1024; }));
 
-        using var response = await server.Http.SendAsync(server.McpRequest(new string('a', 300 * 1024)));
+        var (underToken, overToken) = TokensAroundLimit(fixture.Authority, server.McpUrl);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("error_description=\"The access token is malformed\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        using var over = await server.Http.SendAsync(server.McpRequest(overToken));
+        using var under = await server.Http.SendAsync(server.McpRequest(underToken));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, over.StatusCode);
+        Assert.Contains("error_description=\"The access token is malformed\"", over.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, under.StatusCode);
+    }
+
+    /// <summary>
+    /// Two valid, trusted-signed tokens padded with a claim: the longest no longer than the limit, and the next one
+    /// (one more padding character), which is one or two characters over it.
+    /// </summary>
+    private static (string Under, string Over) TokensAroundLimit(DescopeTestAuthority authority, string audience)
+    {
+        string Create(int padding) => authority.CreateToken(t =>
+        {
+            t.Audience = audience;
+            t.Claims["padding"] = new string('p', padding);
+        });
+
+        // Base64url turns 3 bytes into 4 characters: estimate, then walk one padding character at a time.
+        var padding = Math.Max(0, (MaxTokenLength - Create(0).Length) * 3 / 4);
+        while (Create(padding).Length > MaxTokenLength)
+        {
+            padding--;
+        }
+
+        while (Create(padding + 1).Length <= MaxTokenLength)
+        {
+            padding++;
+        }
+
+        return (Create(padding), Create(padding + 1));
     }
 }

@@ -1,9 +1,14 @@
 using System.Net;
+using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authentication;
@@ -107,4 +112,47 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(server, tampered));
     }
+
+    [Fact]
+    public void Tokens_with_large_claims_are_remembered_only_up_to_the_memory_limit()
+    {
+        const long limit = 1024 * 1024;
+        using var cache = NewCache(o => o.ValidatedTokenCacheMemoryLimit = limit);
+        var keys = new OpenIdConnectConfiguration();
+        var tokens = Enumerable.Range(0, 60).Select(i => _authority.CreateToken(t => t.Claims["big"] = i + new string('x', 20 * 1024))).ToList();
+        foreach (var token in tokens)
+        {
+            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
+        }
+
+        var remembered = tokens.Count(token => cache.Find(token, keys) is not null);
+
+        var weight = ValidatedTokenCache.Weigh(tokens[0], IdentityOf(tokens[0]));
+        Assert.True(weight > 2 * tokens[0].Length, "an entry weighs at least its token and claim text");
+        Assert.InRange(remembered, 1, (int)(limit / weight));
+    }
+
+    [Fact]
+    public void At_most_the_configured_number_of_tokens_is_remembered()
+    {
+        using var cache = NewCache(o => o.ValidatedTokenCacheSize = 5);
+        var keys = new OpenIdConnectConfiguration();
+        var tokens = Enumerable.Range(0, 20).Select(i => _authority.CreateToken(t => t.Subject = "U2User" + i)).ToList();
+        foreach (var token in tokens)
+        {
+            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
+        }
+
+        Assert.InRange(tokens.Count(token => cache.Find(token, keys) is not null), 1, 5);
+    }
+
+    private ValidatedTokenCache NewCache(Action<DescopeMcpOptions> configure)
+    {
+        var options = new DescopeMcpOptions();
+        configure(options);
+        return new ValidatedTokenCache(Options.Create(options), _time);
+    }
+
+    private static ClaimsIdentity IdentityOf(string token) =>
+        new(new JsonWebToken(token).Claims, DescopeMcpDefaults.AuthenticationScheme);
 }

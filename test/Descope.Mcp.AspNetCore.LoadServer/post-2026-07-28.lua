@@ -13,13 +13,4 @@ if token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token
 end
 
-local non200 = 0
-function response(status, headers, body)
-  if status ~= 200 then non200 = non200 + 1 end
-end
-
-function done(summary, latency, requests)
-  io.write(string.format("requests=%d rps=%.0f p50_us=%d p99_us=%d errors=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
+dofile(os.getenv("LOAD_DIR") .. "/report.lua")
