@@ -105,8 +105,8 @@ internal sealed partial class DescopeMcpStartup(
         var path = new Uri(resource.Resource).AbsolutePath;
         if (!mcpEndpoints.Any(endpoint => Matches(endpoint, path)))
         {
-            Log.McpServerUrlMatchesNoEndpoint(
-                logger, resource.Resource, string.Join(", ", mcpEndpoints.Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/')).Distinct()));
+            var mapped = mcpEndpoints.Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/')).Distinct().ToList();
+            Log.McpServerUrlMatchesNoEndpoint(logger, resource.Resource, mapped.Count > 0 ? string.Join(", ", mapped) : "none");
         }
     }
 

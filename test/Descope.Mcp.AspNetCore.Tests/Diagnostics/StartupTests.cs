@@ -58,6 +58,15 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_server_that_maps_no_MCP_endpoint_is_warned_about()
+    {
+        await using var host = await ObservedServer.StartAsync(map: app => app.MapHealthChecks("/healthz"));
+
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Id == McpServerUrlMatchesNoEndpoint);
+        Assert.Contains("mapped: none", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_whose_MCP_endpoints_all_allow_anonymous_access_is_warned_about()
     {
         await using var host = await ObservedServer.StartAsync(map: app => app.MapMcp("/mcp").AllowAnonymous());
