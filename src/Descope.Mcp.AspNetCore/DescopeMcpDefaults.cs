@@ -22,4 +22,25 @@ public static class DescopeMcpDefaults
 
     /// <summary>The path of the protected resource metadata document (RFC 9728).</summary>
     public const string ProtectedResourceMetadataPath = "/.well-known/oauth-protected-resource";
+
+    /// <summary>
+    /// The name of the library's <see cref="System.Diagnostics.ActivitySource"/>: <c>Descope.Mcp.AspNetCore</c>. Add it to
+    /// OpenTelemetry tracing with <c>AddSource(DescopeMcpDefaults.ActivitySourceName)</c>.
+    /// </summary>
+    public const string ActivitySourceName = "Descope.Mcp.AspNetCore";
+
+    /// <summary>
+    /// The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: <c>Descope.Mcp.AspNetCore</c>. Add it to
+    /// OpenTelemetry metrics with <c>AddMeter(DescopeMcpDefaults.MeterName)</c>.
+    /// </summary>
+    public const string MeterName = "Descope.Mcp.AspNetCore";
+
+    /// <summary>
+    /// The logging category of audit events (authorization refusals, step-ups, connection tokens handed out or refused):
+    /// <c>Descope.Mcp.AspNetCore.Audit</c>.
+    /// </summary>
+    public const string AuditLogCategory = "Descope.Mcp.AspNetCore.Audit";
+
+    /// <summary>The name of the health check added by <c>AddHealthChecks().AddDescopeMcp()</c>: <c>descope</c>.</summary>
+    public const string HealthCheckName = "descope";
 }

@@ -3,6 +3,7 @@ using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -66,6 +67,7 @@ public static class DescopeMcpServiceCollectionExtensions
 
         services.AddHttpClient(DescopeMcpDefaults.BackchannelHttpClientName);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddDescopeDiagnostics();
         services.TryAddSingleton<DescopeProject>();
         services.TryAddSingleton<ProtectedResource>();
         services.TryAddSingleton<DescopeSigningKeys>();

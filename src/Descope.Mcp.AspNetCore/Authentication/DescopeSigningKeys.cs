@@ -1,4 +1,5 @@
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -26,6 +27,7 @@ internal sealed class DescopeSigningKeys : IDisposable
     private readonly DescopeMcpOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DescopeSigningKeys> _logger;
+    private readonly DescopeTelemetry _telemetry;
     private readonly SemaphoreSlim _loadGate = new(1, 1);
 
     private volatile Snapshot? _current;
@@ -34,12 +36,14 @@ internal sealed class DescopeSigningKeys : IDisposable
     private int _loads;
     private DateTimeOffset _nextOnDemandLoad;
     private Exception? _lastFailure;
+    private volatile SigningKeysState _state = SigningKeysState.NeverLoaded;
 
     public DescopeSigningKeys(
         DescopeProject project,
         IHttpClientFactory httpClientFactory,
         IOptions<DescopeMcpOptions> options,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<DescopeSigningKeys> logger)
     {
         _discoveryUrl = project.DiscoveryUrl.AbsoluteUri;
@@ -47,10 +51,14 @@ internal sealed class DescopeSigningKeys : IDisposable
         _retriever = new DescopeDocumentRetriever(httpClientFactory, _options.BackchannelTimeout);
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>How many times the keys were loaded successfully (for diagnostics and tests).</summary>
     internal int Loads => Volatile.Read(ref _loads);
+
+    /// <summary>What was loaded and when, read without waiting: for health checks, never a call to the authority.</summary>
+    public SigningKeysState State => _state;
 
     /// <summary>The current configuration; throws when none was ever loaded and the authority cannot be reached.</summary>
     public async ValueTask<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken) =>
@@ -132,10 +140,13 @@ internal sealed class DescopeSigningKeys : IDisposable
                 throw new InvalidOperationException("The Descope signing keys are unavailable.", _lastFailure);
             }
 
+            using var activity = DescopeTelemetry.StartSigningKeysLoad(onDemand);
             try
             {
                 var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(_discoveryUrl, _retriever, cancellationToken);
+                _telemetry.SigningKeysLoaded(activity, failure: null);
                 _current = new Snapshot(configuration);
+                _state = new SigningKeysState(now, FailedLoadsSinceLastLoad: 0, LastFailureAt: null);
                 Interlocked.Increment(ref _loads);
                 _lastFailure = null;
                 _nextAutomaticLoad = now + _options.AutomaticKeyRefreshInterval;
@@ -151,7 +162,9 @@ internal sealed class DescopeSigningKeys : IDisposable
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                _telemetry.SigningKeysLoaded(activity, ex);
                 _lastFailure = ex;
+                _state = _state with { FailedLoadsSinceLastLoad = _state.FailedLoadsSinceLastLoad + 1, LastFailureAt = now };
                 if (current is null)
                 {
                     _nextAutomaticLoad = now + ColdStartRetryInterval;

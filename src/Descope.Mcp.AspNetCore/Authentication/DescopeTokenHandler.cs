@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +32,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
     private readonly ILogger<DescopeTokenHandler> _logger;
     private readonly ValidatedTokenCache _validated;
     private readonly TimeProvider _time;
+    private readonly DescopeTelemetry _telemetry;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
 
     public DescopeTokenHandler(
@@ -39,8 +42,10 @@ internal sealed class DescopeTokenHandler : TokenHandler
         IOptions<DescopeMcpOptions> options,
         ValidatedTokenCache validated,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<DescopeTokenHandler> logger)
     {
+        _telemetry = telemetry;
         _signingKeys = signingKeys;
         _project = project;
         _resource = resource;
@@ -102,21 +107,24 @@ internal sealed class DescopeTokenHandler : TokenHandler
 
         if (token.Length == 0 || token.Length > MaxTokenLength)
         {
-            return Refuse(DescopeTokenFailure.Malformed);
+            return Refuse(DescopeTokenFailure.Malformed, activity: null);
         }
 
         // A remembered token needs no parsing; the cache is only consulted once keys are loaded, and never waits for them.
         var loaded = _signingKeys.TryGetLoaded();
         if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
+            _telemetry.TokenRemembered();
             return remembered;
         }
+
+        using var activity = DescopeTelemetry.StartTokenValidation();
 
         // Shape before keys: a malformed token is refused as such even while the authority is unreachable.
         var parsed = Parse(token, out var shapeFailure);
         if (parsed is null)
         {
-            return Refuse(shapeFailure);
+            return Refuse(shapeFailure, activity);
         }
 
         OpenIdConnectConfiguration configuration;
@@ -127,6 +135,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             AuthenticationLog.AuthorityUnavailable(_logger, _project.DiscoveryUrl, ex);
+            _telemetry.TokenValidated(activity, DescopeTokenFailure.AuthorityUnavailable);
             return DescopeTokenValidationResult.Fail(DescopeTokenFailure.AuthorityUnavailable);
         }
 
@@ -145,15 +154,17 @@ internal sealed class DescopeTokenHandler : TokenHandler
         if (result.IsValid)
         {
             _validated.Remember(token, configuration, result.ClaimsIdentity, parsed);
+            _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
             return DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), parsed);
         }
 
-        return Refuse(Classify(result.Exception));
+        return Refuse(Classify(result.Exception), activity);
     }
 
-    private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure)
+    private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)
     {
         AuthenticationLog.TokenRefused(_logger, failure);
+        _telemetry.TokenValidated(activity, failure);
         return DescopeTokenValidationResult.Fail(failure);
     }
 

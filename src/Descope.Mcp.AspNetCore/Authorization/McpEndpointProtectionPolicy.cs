@@ -54,6 +54,10 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
         return Task.CompletedTask;
     }
 
+    /// <summary>Whether requests to <paramref name="endpoint"/>, an MCP endpoint, need a Descope token.</summary>
+    internal static bool IsProtected(Endpoint endpoint, DescopeMcpOptions options) =>
+        endpoint.Metadata.GetMetadata<DescopeProtectionMarker>() is not null || (options.ProtectMcpEndpoints && NeedsProtection(endpoint));
+
     private static bool NeedsProtection(Endpoint endpoint) =>
         McpTransportEndpoints.Classify(endpoint) != McpTransport.None
         && endpoint.Metadata.GetMetadata<DescopeProtectionMarker>() is null

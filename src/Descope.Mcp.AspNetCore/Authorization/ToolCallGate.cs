@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,8 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// method only in the body, so their POST bodies are read. A body is read once, up to
 /// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
 /// </remarks>
-internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<DescopeMcpOptions> options, ILogger<ToolCallGate> logger)
+internal sealed partial class ToolCallGate(
+    ToolAccessCatalog catalog, IOptions<DescopeMcpOptions> options, DescopeTelemetry telemetry, ILogger<ToolCallGate> logger)
 {
     private const string ProtocolVersionHeader = "MCP-Protocol-Version";
     private const string MethodHeader = "Mcp-Method";
@@ -87,6 +89,12 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
 
             var access = message.IsToolCall ? catalog.Find(message.ToolName!) : null;
             var decision = access?.Decide(context.User) ?? ToolAccessDecision.Allowed;
+            var stepUp = decision == ToolAccessDecision.MissingScopes ? Failure(context.User, access!) : null;
+            if (access is not null)
+            {
+                telemetry.AuthorizationDecided(context.User, TelemetryValues.Tool, message.ToolName!, decision, stepUp?.MissingScopes);
+            }
+
             if (decision == ToolAccessDecision.Allowed)
             {
                 // The SDK reads the body from the pooled buffer; the original stream is put back before the buffer goes
@@ -110,9 +118,9 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
             var reply = (decision, _options.ToolAuthorizationFailureMode) switch
             {
                 (ToolAccessDecision.MissingScopes, ToolAuthorizationFailureMode.ToolError) =>
-                    ToolCallResponses.InsufficientScopeResultAsync(context, id, Failure(context.User, access!)),
+                    ToolCallResponses.InsufficientScopeResultAsync(context, id, stepUp!),
                 (ToolAccessDecision.MissingScopes, _) =>
-                    ToolCallResponses.InsufficientScopeAsync(context, id, access!.ChallengeHeader, Failure(context.User, access)),
+                    ToolCallResponses.InsufficientScopeAsync(context, id, access!.ChallengeHeader, stepUp!),
                 (_, ToolAuthorizationFailureMode.ToolError) => ToolCallResponses.ForbiddenResultAsync(context, id),
                 _ => ToolCallResponses.ForbiddenAsync(context, id),
             };

@@ -1,4 +1,5 @@
 using System.Net;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Timeout;
@@ -30,6 +31,11 @@ internal static class ConnectionResilience
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, time)),
+                OnRetry = args =>
+                {
+                    DescopeTelemetry.ConnectionAttemptRetried(args.AttemptNumber);
+                    return ValueTask.CompletedTask;
+                },
             });
         }
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +23,7 @@ internal sealed class ConnectionTokenCache
     private readonly DescopeProject _project;
     private readonly ConnectionTokenOptions _options;
     private readonly TimeProvider _time;
+    private readonly DescopeTelemetry _telemetry;
     private readonly ILogger<ConnectionTokenCache> _logger;
     private readonly HybridCacheEntryOptions _entryOptions;
     private readonly HybridCacheEntryOptions _skipReadEntryOptions;
@@ -31,8 +34,10 @@ internal sealed class ConnectionTokenCache
         DescopeProject project,
         IOptions<DescopeMcpOptions> options,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<ConnectionTokenCache> logger)
     {
+        _telemetry = telemetry;
         _cache = cache;
         _client = client;
         _project = project;
@@ -52,13 +57,28 @@ internal sealed class ConnectionTokenCache
 
     public async Task<ConnectionToken> GetAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {
-        // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
-        if (_options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken)
+        using var activity = DescopeTelemetry.StartConnectionTokenRequest(fetch);
+        try
         {
-            return await _client.FetchAsync(fetch, cancellationToken);
+            var (token, cache) = await GetOrFetchAsync(fetch, cancellationToken);
+            _telemetry.ConnectionTokenServed(activity, fetch, cache);
+            return token;
+        }
+        catch (Exception ex) when (_telemetry.ConnectionTokenFailed(activity, fetch, BypassesCache(fetch) ? TelemetryValues.CacheBypass : TelemetryValues.CacheMiss, ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The token, and whether it came from the cache (<see cref="TelemetryValues.CacheHit"/>) or not.</summary>
+    private async Task<(ConnectionToken Token, string Cache)> GetOrFetchAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    {
+        if (BypassesCache(fetch))
+        {
+            return (await _client.FetchAsync(fetch, cancellationToken), TelemetryValues.CacheBypass);
         }
 
-        var state = new Miss(this, fetch);
+        var state = new Miss(this, fetch, Activity.Current);
         ConnectionTokenCacheEntry entry;
         try
         {
@@ -73,14 +93,14 @@ internal sealed class ConnectionTokenCache
         catch (Exception ex) when (ex is not OperationCanceledException && !ex.Data.Contains(ThrownByFetchKey))
         {
             ConnectionsLog.CacheFailed(_logger, fetch.AppId, ex);
-            return (await FetchEntryAsync(fetch, cancellationToken)).Token;
+            return ((await FetchEntryAsync(fetch, cancellationToken)).Token, TelemetryValues.CacheMiss);
         }
 
         // A token this very call fetched is the freshest there is; only entries read from the cache can be stale.
         var now = _time.GetUtcNow();
         if (state.Fetched || fetch.SkipCacheRead || entry.RefreshAt > now)
         {
-            return entry.Token;
+            return (entry.Token, state.Fetched ? TelemetryValues.CacheMiss : TelemetryValues.CacheHit);
         }
 
         ConnectionsLog.CachedTokenStale(_logger, fetch.AppId);
@@ -88,8 +108,11 @@ internal sealed class ConnectionTokenCache
 
         // Near its expiry Descope is asked to refresh the token with the provider; past the maximum lifetime it is only
         // asked again, so that its policies are applied anew.
-        return await GetAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
+        return await GetOrFetchAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
     }
+
+    // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
+    private bool BypassesCache(ConnectionFetch fetch) => _options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken;
 
     private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {
@@ -114,13 +137,21 @@ internal sealed class ConnectionTokenCache
         return new ConnectionTokenCacheEntry(token, refreshAt);
     }
 
-    /// <summary>The state of one caller's miss: whether this caller's own factory ran.</summary>
-    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch)
+    /// <summary>
+    /// The state of one caller's miss: whether this caller's own factory ran, and the caller's activity, which the fetch
+    /// continues (HybridCache runs the factory outside the caller's execution context).
+    /// </summary>
+    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch, Activity? activity)
     {
         public bool Fetched { get; private set; }
 
         public async ValueTask<ConnectionTokenCacheEntry> FetchAsync(CancellationToken cancellationToken)
         {
+            if (activity is not null)
+            {
+                Activity.Current = activity;
+            }
+
             var entry = await cache.FetchEntryAsync(fetch, cancellationToken);
             Fetched = true;
             return entry;

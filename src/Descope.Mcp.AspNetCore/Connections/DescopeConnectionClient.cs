@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -24,6 +26,7 @@ internal sealed class DescopeConnectionClient
     private readonly DescopeProject _project;
     private readonly ConnectionTokenOptions _options;
     private readonly TimeProvider _time;
+    private readonly DescopeTelemetry _telemetry;
     private readonly ILogger<DescopeConnectionClient> _logger;
 
     public DescopeConnectionClient(
@@ -31,8 +34,10 @@ internal sealed class DescopeConnectionClient
         DescopeProject project,
         IOptions<DescopeMcpOptions> options,
         TimeProvider time,
+        DescopeTelemetry telemetry,
         ILogger<DescopeConnectionClient> logger)
     {
+        _telemetry = telemetry;
         _httpClientFactory = httpClientFactory;
         _project = project;
         _options = options.Value.Connections;
@@ -41,6 +46,21 @@ internal sealed class DescopeConnectionClient
     }
 
     public async Task<ConnectionToken> FetchAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        try
+        {
+            var token = await FetchFromDescopeAsync(fetch, cancellationToken);
+            _telemetry.ConnectionTokenFetched(fetch.AppId, startedAt, failure: null);
+            return token;
+        }
+        catch (Exception ex) when (_telemetry.ConnectionTokenFetched(fetch.AppId, startedAt, ex))
+        {
+            throw;
+        }
+    }
+
+    private async Task<ConnectionToken> FetchFromDescopeAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
     {
         var path = DescopeConnectionApi.PathFor(fetch);
         var answer = await PostAsync(path, WriteTokenRequest(fetch), fetch.Credential, fetch.AppId, cancellationToken);

@@ -122,6 +122,12 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         {
             failures.Add($"{Key}McpServerUrl '{Sanitize(value)}' is not a valid MCP server URL: use an absolute https URL without query or fragment, {example}.");
         }
+        else if (DescopeUrls.CanonicalResourceUrl(url) is var canonical && value != canonical && value + "/" != canonical)
+        {
+            // Clients compare the metadata's resource with the URL they connected to: a trailing slash or a path that is
+            // not written the way it is sent would make them refuse the server.
+            failures.Add($"{Key}McpServerUrl '{Sanitize(value)}' is not in the form clients compare with: use {canonical} (no trailing slash, no dot segments).");
+        }
     }
 
     private static void ValidateDescopeUrls(DescopeMcpOptions options, List<string> failures)

@@ -3,13 +3,19 @@ using Microsoft.Extensions.Options;
 namespace Descope.Mcp.AspNetCore.Descope;
 
 /// <summary>
-/// Fills in what can be derived: project and MCP server IDs from the discovery URL, the base URL, and the discovery URL
+/// Normalises the MCP server URL's scheme and host, and fills in what can be derived: project and MCP server IDs from the discovery URL, the base URL, and the discovery URL
 /// from the IDs. Malformed values are left as they are for <see cref="DescopeMcpOptionsValidator"/> to name.
 /// </summary>
 internal sealed class DescopeMcpPostConfigureOptions : IPostConfigureOptions<DescopeMcpOptions>
 {
     public void PostConfigure(string? name, DescopeMcpOptions options)
     {
+        // Scheme and host case carry no meaning; the resource echoed in metadata must match what clients connect to.
+        if (DescopeUrls.WithNormalizedAuthority(options.McpServerUrl) is { } mcpServerUrl)
+        {
+            options.McpServerUrl = mcpServerUrl;
+        }
+
         Uri? wellKnown = null;
         if (!string.IsNullOrWhiteSpace(options.WellKnownUrl)
             && Uri.TryCreate(options.WellKnownUrl, UriKind.Absolute, out wellKnown)

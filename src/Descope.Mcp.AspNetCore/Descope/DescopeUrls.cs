@@ -71,6 +71,30 @@ internal static class DescopeUrls
 
     public static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>
+    /// <paramref name="value"/> with what RFC 3986 (6.2.2, 6.2.3) lets a URL's authority be normalised to: scheme and host
+    /// in lower case, no default port. The path is kept as written. <see langword="null"/> when it is not an http(s) URL.
+    /// </summary>
+    public static string? WithNormalizedAuthority(string? value)
+    {
+        if (value is null || !Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            return null;
+        }
+
+        var written = value.Trim();
+        var authorityStart = written.IndexOf("://", StringComparison.Ordinal);
+        var pathStart = authorityStart < 0 ? -1 : written.IndexOfAny(['/', '?', '#'], authorityStart + 3);
+        return Origin(url) + (pathStart < 0 ? string.Empty : written[pathStart..]);
+    }
+
+    /// <summary>
+    /// The form of an MCP server URL that clients compare the metadata's <c>resource</c> with: normalised authority and a
+    /// path without a trailing slash or dot segments (the root path is <c>/</c>).
+    /// </summary>
+    public static string CanonicalResourceUrl(Uri url) =>
+        Origin(url) + (url.AbsolutePath.Length > 1 ? url.AbsolutePath.TrimEnd('/') : "/");
+
     private static string IssuerPath(string projectId, string? mcpServerId) =>
         mcpServerId is null ? $"/v1/apps/{projectId}" : $"/v1/apps/agentic/{projectId}/{mcpServerId}";
 

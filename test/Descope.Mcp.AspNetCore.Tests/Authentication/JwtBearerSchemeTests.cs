@@ -78,6 +78,8 @@ public sealed class JwtBearerSchemeTests : McpServerTests
     [Fact]
     public async Task Replacing_OnMessageReceived_and_OnTokenValidated_keeps_the_401_403_and_503_answers()
     {
+        // Keys never loaded (the server starts while the authority is down): 503 with Retry-After.
+        Authority.MetadataAvailable = false;
         var server = await StartAsync(
             o =>
             {
@@ -86,8 +88,6 @@ public sealed class JwtBearerSchemeTests : McpServerTests
             },
             o => o.RequiredScopes.Add("mcp.access"));
 
-        // Keys never loaded and the authority down: 503 with Retry-After.
-        Authority.MetadataAvailable = false;
         using (var unavailable = await server.Http.SendAsync(server.McpRequest(TokenFor(server, "mcp.access"))))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 
@@ -10,11 +12,27 @@ namespace Descope.Mcp.AspNetCore.Tests.Authentication;
 /// </summary>
 public sealed class SigningKeyTests : AuthorityAndServerFixture
 {
-    private async Task<HttpStatusCode> SendAsync(string token)
+    private async Task<HttpStatusCode> SendAsync(string token, ProtectedMcpServer? server = null)
     {
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+        server ??= Server;
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
         return response.StatusCode;
     }
+
+    /// <summary>A server started while the authority is down: its startup load of the keys has failed.</summary>
+    private async Task<ProtectedMcpServer> ColdServerAsync(Action<DescopeMcpOptions>? configure = null, TimeProvider? time = null)
+    {
+        Authority.MetadataAvailable = false;
+        return await ProtectedMcpServer.StartAsync(Authority, configure, services: s =>
+        {
+            if (time is not null)
+            {
+                s.AddSingleton(time);
+            }
+        });
+    }
+
+    private string TokenFor(ProtectedMcpServer server) => Authority.CreateToken(t => t.Audience = server.McpUrl);
 
     [Fact]
     public async Task A_flood_of_unknown_key_ids_causes_at_most_one_key_set_fetch_per_refresh_interval()
@@ -48,9 +66,9 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task Authority_down_at_cold_start_gives_503_with_retry_after_and_recovers()
     {
-        Authority.MetadataAvailable = false;
+        await using var server = await ColdServerAsync();
 
-        using (var response = await Server.Http.SendAsync(Server.McpRequest(Authority.CreateToken())))
+        using (var response = await server.Http.SendAsync(server.McpRequest(TokenFor(server))))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(10), response.Headers.RetryAfter?.Delta);
@@ -59,19 +77,20 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
 
         Authority.MetadataAvailable = true;
         await Task.Delay(TimeSpan.FromSeconds(1.1));
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(TokenFor(server), server));
     }
 
     [Fact]
     public async Task While_no_keys_were_ever_loaded_the_server_asks_the_authority_at_most_once_a_second()
     {
-        Authority.MetadataAvailable = false;
+        // Requests and the startup loader's retries together.
+        await using var server = await ColdServerAsync();
         var before = Authority.Requests.Discovery;
         var clock = Stopwatch.StartNew();
 
         for (var round = 0; round < 3; round++)
         {
-            var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(Authority.CreateToken())));
+            var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SendAsync(TokenFor(server), server)));
             Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
             await Task.Delay(TimeSpan.FromSeconds(0.6));
         }
@@ -85,10 +104,11 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [InlineData("not-a-jwt")]
     public async Task Authority_down_at_cold_start_still_refuses_a_malformed_token_as_such(string token)
     {
-        Authority.MetadataAvailable = false;
+        // Time stands still, so the startup loader's retry cannot land inside the request.
+        await using var server = await ColdServerAsync(time: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var attempts = Authority.Requests.Discovery;
 
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+        using var response = await server.Http.SendAsync(server.McpRequest(token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("error_description=\"The access token is malformed\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -98,8 +118,8 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task A_hanging_authority_at_cold_start_gives_503_once_the_backchannel_timeout_passes()
     {
-        await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         Authority.MetadataDelay = TimeSpan.FromMinutes(5);
+        await using var server = await ProtectedMcpServer.StartAsync(Authority, o => o.BackchannelTimeout = TimeSpan.FromSeconds(1));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var clock = Stopwatch.StartNew();
 
@@ -115,9 +135,9 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     [Fact]
     public async Task Authority_down_at_cold_start_still_answers_401_to_requests_without_a_token()
     {
-        Authority.MetadataAvailable = false;
+        await using var server = await ColdServerAsync();
 
-        using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
+        using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -112,7 +113,21 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         }
 
         authority.DefaultAudience ??= mcpUrl;
+        await StartupKeyLoadSettledAsync(app.Services);
         return new ProtectedMcpServer(app, baseAddress, mcpPath);
+    }
+
+    /// <summary>
+    /// The server loads the signing keys in the background as it starts; tests begin once that first load has succeeded
+    /// or failed, so what they count and what they see does not depend on how fast it was.
+    /// </summary>
+    private static async Task StartupKeyLoadSettledAsync(IServiceProvider services)
+    {
+        var keys = services.GetRequiredService<DescopeSigningKeys>();
+        for (var i = 0; i < 400 && keys.State is { Loaded: false, FailedLoadsSinceLastLoad: 0 }; i++)
+        {
+            await Task.Delay(25);
+        }
     }
 
     /// <summary>Connects the MCP SDK's own client over HTTP with a fixed bearer token.</summary>

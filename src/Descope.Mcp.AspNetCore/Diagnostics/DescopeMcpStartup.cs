@@ -1,0 +1,133 @@
+using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Descope.Mcp.AspNetCore.Diagnostics;
+
+/// <summary>
+/// Tells the truth at startup without holding it up: loads the discovery document and signing keys in the background
+/// when the host starts (retrying with backoff until they load, so the first caller pays no round trip and a mistyped
+/// discovery URL or an unreachable Descope is logged at once), and, once the app has started, warns when no MCP endpoint
+/// is protected or when the path of <see cref="DescopeMcpOptions.McpServerUrl"/> matches no MCP endpoint.
+/// </summary>
+internal sealed partial class DescopeMcpStartup(
+    DescopeSigningKeys signingKeys,
+    DescopeProject project,
+    ProtectedResource resource,
+    IOptions<DescopeMcpOptions> options,
+    IHostApplicationLifetime lifetime,
+    IServiceProvider services,
+    TimeProvider time,
+    ILogger<DescopeMcpStartup> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenRegistration _started;
+    private Task _loading = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loading = Task.Run(() => LoadSigningKeysAsync(_stopping.Token), CancellationToken.None);
+        _started = lifetime.ApplicationStarted.Register(CheckMcpEndpoints);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose()
+    {
+        _started.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task LoadSigningKeysAsync(CancellationToken cancellationToken)
+    {
+        var delay = FirstRetryDelay;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await signingKeys.GetAsync(cancellationToken);
+                Log.SigningKeysLoaded(logger, project.DiscoveryUrl);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                AuthenticationLog.AuthorityUnavailable(logger, project.DiscoveryUrl, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
+        }
+    }
+
+    private void CheckMcpEndpoints()
+    {
+        if (services.GetService<EndpointDataSource>() is not { } dataSource)
+        {
+            return;
+        }
+
+        var mcpEndpoints = dataSource.Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => McpTransportEndpoints.Classify(endpoint) != McpTransport.None)
+            .ToList();
+        if (mcpEndpoints.Count > 0 && !mcpEndpoints.Any(endpoint => McpEndpointProtectionPolicy.IsProtected(endpoint, options.Value)))
+        {
+            Log.NoMcpEndpointProtected(logger, mcpEndpoints.Count);
+        }
+
+        var path = new Uri(resource.Resource).AbsolutePath;
+        if (!mcpEndpoints.Any(endpoint => Matches(endpoint, path)))
+        {
+            var mapped = mcpEndpoints.Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/')).Distinct().ToList();
+            Log.McpServerUrlMatchesNoEndpoint(logger, resource.Resource, mapped.Count > 0 ? string.Join(", ", mapped) : "none");
+        }
+    }
+
+    private static bool Matches(RouteEndpoint endpoint, string path) =>
+        new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults))
+            .TryMatch(new PathString(path.Length > 1 ? path.TrimEnd('/') : path), []);
+
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Debug, "The Descope discovery document and signing keys at {DiscoveryUrl} were loaded at startup.")]
+        public static partial void SigningKeysLoaded(ILogger logger, Uri discoveryUrl);
+
+        [LoggerMessage(201, LogLevel.Warning,
+            "None of the {Count} MCP endpoints requires a Descope token: every one allows anonymous access or ProtectMcpEndpoints is off. " +
+            "Remove AllowAnonymous(), turn ProtectMcpEndpoints on, or add RequireDescopeAuthorization() to the endpoints to protect.")]
+        public static partial void NoMcpEndpointProtected(ILogger logger, int count);
+
+        [LoggerMessage(202, LogLevel.Warning,
+            "Descope:McpServerUrl {McpServerUrl} matches no MCP endpoint (mapped: {McpEndpoints}). Clients that connect to it get 404, " +
+            "and the resource in the metadata names no endpoint: set it to the public URL of the MapMcp endpoint (ignore this when a path " +
+            "base or a proxy prefix adds the difference).")]
+        public static partial void McpServerUrlMatchesNoEndpoint(ILogger logger, string mcpServerUrl, string mcpEndpoints);
+    }
+}
