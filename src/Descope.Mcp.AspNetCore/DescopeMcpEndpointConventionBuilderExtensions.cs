@@ -30,7 +30,7 @@ public static class DescopeMcpEndpointConventionBuilderExtensions
             var transport = McpTransportEndpoints.Classify(endpoint.RequestDelegate, [.. endpoint.Metadata], endpoint.DisplayName);
             if (transport != McpTransport.None && endpoint.RequestDelegate is { } handler)
             {
-                endpoint.RequestDelegate = ToolCallGate.Protect(handler, transport);
+                endpoint.RequestDelegate = PrimitiveGate.Protect(handler, transport);
             }
         });
         return builder;

@@ -3,6 +3,7 @@ using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<ProtectedResource>();
         services.TryAddSingleton<DescopeSigningKeys>();
         services.TryAddSingleton<ValidatedTokenCache>();
+        services.TryAddSingleton<ScopeHierarchy>();
         services.TryAddSingleton<DescopeTokenValidator>();
         services.TryAddSingleton<IDescopeTokenValidator>(sp => sp.GetRequiredService<DescopeTokenValidator>());
         services.TryAddSingleton<BearerChallenge>();

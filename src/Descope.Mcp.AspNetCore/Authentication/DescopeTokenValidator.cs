@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
     private readonly ILogger<DescopeTokenValidator> _logger;
     private readonly ValidatedTokenCache _validated;
     private readonly TimeProvider _time;
+    private readonly ScopeHierarchy _scopeHierarchy;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
 
     // Validation parameters are rebuilt only when the configuration manager hands out a new configuration.
@@ -40,8 +42,10 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         IOptions<DescopeMcpOptions> options,
         ValidatedTokenCache validated,
         TimeProvider time,
+        ScopeHierarchy scopeHierarchy,
         ILogger<DescopeTokenValidator> logger)
     {
+        _scopeHierarchy = scopeHierarchy;
         _validated = validated;
         _time = time;
         _signingKeys = signingKeys;
@@ -65,6 +69,7 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         var loaded = _signingKeys.TryGetLoaded();
         if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
+            ExpandedScopes.Attach(remembered.Principal!, _scopeHierarchy);
             return remembered;
         }
 
@@ -103,7 +108,9 @@ internal sealed class DescopeTokenValidator : IDescopeTokenValidator
         {
             var expiresAt = new DateTimeOffset(parsed.ValidTo, TimeSpan.Zero);
             _validated.Remember(token, configuration, result.ClaimsIdentity, expiresAt);
-            return DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), expiresAt);
+            var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+            ExpandedScopes.Attach(principal, _scopeHierarchy);
+            return DescopeTokenValidationResult.Success(principal, expiresAt);
         }
 
         var failure = Classify(result.Exception);

@@ -1,32 +1,35 @@
 using System.Buffers;
-using System.Security.Claims;
-using Descope.Mcp.AspNetCore.Descope;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
 /// Runs in front of the MCP SDK's endpoint, after authentication and authorization, for every protocol version. A
-/// <c>tools/call</c> for a tool whose rules the caller does not meet is answered before the tool runs: HTTP 403 with a
-/// step-up challenge for missing scopes (MCP clients re-authorize on exactly that), a plain 403 for missing roles or
-/// permissions, or, for clients that cannot step up, a tool error result.
+/// <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> of a primitive whose rules the caller does not meet is
+/// answered before the handler runs: HTTP 403 with a step-up challenge for missing scopes (MCP clients re-authorize on
+/// exactly that), a plain 403 for missing roles or permissions, or, for clients that cannot step up, a tool error result
+/// (tools) or a JSON-RPC error (prompts and resources) carrying the same details. Bodies the MCP server could not read
+/// are refused here with 400 or 415 rather than reaching it.
 /// </summary>
 /// <remarks>
 /// Which requests are read: on protocol 2026-07-28 and later the SDK refuses a body whose method differs from the
-/// <c>Mcp-Method</c> header, so only requests whose header says <c>tools/call</c> are read; earlier protocols carry the
-/// method only in the body, so their POST bodies are read. A body is read once, up to
+/// <c>Mcp-Method</c> header, so only requests whose header names one of the three methods are read; earlier protocols
+/// carry the method only in the body, so their POST bodies are read. A body is read once, up to
 /// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
 /// </remarks>
-internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<DescopeMcpOptions> options, ILogger<ToolCallGate> logger)
+internal sealed partial class PrimitiveGate(PrimitiveAccessCatalog catalog, IOptions<DescopeMcpOptions> options, ILogger<PrimitiveGate> logger)
 {
     private const string ProtocolVersionHeader = "MCP-Protocol-Version";
     private const string MethodHeader = "Mcp-Method";
 
     /// <summary>The first protocol revision whose standard headers the SDK checks against the body.</summary>
     private const string HeaderValidatedProtocolVersion = "2026-07-28";
+
+    private static readonly string[] GatedMethods = ["tools/call", "prompts/get", "resources/read"];
 
     private readonly DescopeMcpOptions _options = options.Value;
 
@@ -39,7 +42,7 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
     public static RequestDelegate Protect(RequestDelegate handler, McpTransport transport)
     {
         var trustHeaders = transport == McpTransport.StreamableHttp;
-        return context => context.RequestServices.GetRequiredService<ToolCallGate>().InvokeAsync(context, handler, trustHeaders);
+        return context => context.RequestServices.GetRequiredService<PrimitiveGate>().InvokeAsync(context, handler, trustHeaders);
     }
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
@@ -50,7 +53,14 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
             return next(context);
         }
 
-        if (trustHeaders && UsesStandardHeaders(request) && !IsToolCall(request.Headers[MethodHeader].ToString()))
+        if (!IsReadableJson(request.ContentType))
+        {
+            // The SDK reads bodies with ReadFromJsonAsync, which fails with a 500 on anything else.
+            Log.BodyRefused(logger, "unsupported Content-Type");
+            return PrimitiveGateResponses.UnsupportedMediaTypeAsync(context);
+        }
+
+        if (trustHeaders && UsesStandardHeaders(request) && !IsGatedMethod(request.Headers[MethodHeader].ToString()))
         {
             return next(context);
         }
@@ -63,7 +73,7 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
         var limit = (int)_options.MaxToolCallBodySize;
         if (context.Request.ContentLength > limit)
         {
-            await ToolCallResponses.PayloadTooLargeAsync(context, limit);
+            await PrimitiveGateResponses.PayloadTooLargeAsync(context, limit);
             return;
         }
 
@@ -72,22 +82,21 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
         {
             if (length > limit)
             {
-                await ToolCallResponses.PayloadTooLargeAsync(context, limit);
+                await PrimitiveGateResponses.PayloadTooLargeAsync(context, limit);
                 return;
             }
 
             var body = buffer.AsMemory(0, length);
-            var message = ToolCallMessage.Parse(body.Span);
+            var message = McpRequestMessage.Parse(body.Span);
             if (message.Error is { } error)
             {
                 Log.BodyRefused(logger, error);
-                await ToolCallResponses.BadRequestAsync(context, error);
+                await PrimitiveGateResponses.BadRequestAsync(context, error);
                 return;
             }
 
-            var access = message.IsToolCall ? catalog.Find(message.ToolName!) : null;
-            var decision = access?.Decide(context.User) ?? ToolAccessDecision.Allowed;
-            if (decision == ToolAccessDecision.Allowed)
+            var decision = await DecideAsync(context, message, body);
+            if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
                 // The SDK reads the body from the pooled buffer; the original stream is put back before the buffer goes
                 // back to the pool, so nothing later in the pipeline can read another request's bytes.
@@ -105,18 +114,13 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
                 return;
             }
 
-            Log.ToolCallRefused(logger, message.ToolName!, decision);
-            var id = body[message.Id];
-            var reply = (decision, _options.ToolAuthorizationFailureMode) switch
+            if (decision.RuleFailure is { } failure)
             {
-                (ToolAccessDecision.MissingScopes, ToolAuthorizationFailureMode.ToolError) =>
-                    ToolCallResponses.InsufficientScopeResultAsync(context, id, Failure(context.User, access!)),
-                (ToolAccessDecision.MissingScopes, _) =>
-                    ToolCallResponses.InsufficientScopeAsync(context, id, access!.ChallengeHeader, Failure(context.User, access)),
-                (_, ToolAuthorizationFailureMode.ToolError) => ToolCallResponses.ForbiddenResultAsync(context, id),
-                _ => ToolCallResponses.ForbiddenAsync(context, id),
-            };
-            await reply;
+                Log.ArgumentRuleFailed(logger, message.Target!, failure);
+            }
+
+            Log.Refused(logger, decision.Kind!.Value, message.Target!, decision.Outcome);
+            await PrimitiveGateResponses.RefuseAsync(context, body[message.Id], decision, _options.ToolAuthorizationFailureMode);
         }
         finally
         {
@@ -124,8 +128,20 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
         }
     }
 
-    private static InsufficientScopeException Failure(ClaimsPrincipal user, ToolAccess access) =>
-        new(access.ChallengeScopes, DescopeClaims.Scopes(user));
+    /// <summary>The decision on one request; telemetry on authorization outcomes belongs here.</summary>
+    private ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
+    {
+        if (message.Kind is not { } kind || catalog.Find(kind, message.Target!) is not { } access)
+        {
+            return ValueTask.FromResult(PrimitiveAccessDecision.Allowed);
+        }
+
+        var user = context.User;
+        return access.DecideAsync(
+            user,
+            () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), user, context.RequestServices),
+            context.RequestAborted);
+    }
 
     /// <summary>
     /// Reads the body into a pooled buffer that starts small and doubles up to <paramref name="limit"/>, so a declared
@@ -180,13 +196,46 @@ internal sealed partial class ToolCallGate(ToolAccessCatalog catalog, IOptions<D
     internal static bool UsesStandardHeaders(HttpRequest request) =>
         string.CompareOrdinal(request.Headers[ProtocolVersionHeader].ToString(), HeaderValidatedProtocolVersion) >= 0;
 
-    private static bool IsToolCall(string methodHeader) =>
-        methodHeader.AsSpan().Trim().Equals("tools/call", StringComparison.OrdinalIgnoreCase);
+    private static bool IsGatedMethod(string methodHeader)
+    {
+        var method = methodHeader.AsSpan().Trim();
+        foreach (var gated in GatedMethods)
+        {
+            if (method.Equals(gated, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A JSON media type (<c>application/json</c> or <c>+json</c>) in UTF-8, the only body the gate can judge; the SDK
+    /// fails with a 500 on a missing or non-JSON type and on charsets .NET cannot decode.
+    /// </summary>
+    private static bool IsReadableJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+
+        var isJson = mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+        var charset = mediaType.Charset;
+        return isJson && (charset.Length == 0
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Information, "A tools/call for {Tool} was refused before the tool ran: {Decision}.")]
-        public static partial void ToolCallRefused(ILogger logger, string tool, ToolAccessDecision decision);
+        [LoggerMessage(20, LogLevel.Information, "A {Kind} request for {Target} was refused before its handler ran: {Outcome}.")]
+        public static partial void Refused(ILogger logger, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
+
+        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Tool} failed, so the call was refused.")]
+        public static partial void ArgumentRuleFailed(ILogger logger, string tool, Exception exception);
 
         [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
         public static partial void BodyRefused(ILogger logger, string reason);
