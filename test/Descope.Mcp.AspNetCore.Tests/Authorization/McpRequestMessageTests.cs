@@ -119,16 +119,16 @@ public sealed class McpRequestMessageTests
     }
 
     [Theory]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"calendar_summary"}}""", McpPrimitiveKind.Prompt, "calendar_summary")]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"PROMPTS\/GET","params":{"NAME":"calendar_summary"}}""", McpPrimitiveKind.Prompt, "calendar_summary")]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"calendar://today"}}""", McpPrimitiveKind.Resource, "calendar://today")]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"Resources/Read","params":{"Uri":"calendar://today","name":"x"}}""", McpPrimitiveKind.Resource, "calendar://today")]
-    public void Prompt_gets_and_resource_reads_yield_their_target(string json, McpPrimitiveKind kind, string target)
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"calendar_summary"}}""", "Prompt", "calendar_summary")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"PROMPTS\/GET","params":{"NAME":"calendar_summary"}}""", "Prompt", "calendar_summary")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"calendar://today"}}""", "Resource", "calendar://today")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"Resources/Read","params":{"Uri":"calendar://today","name":"x"}}""", "Resource", "calendar://today")]
+    public void Prompt_gets_and_resource_reads_yield_their_target(string json, string kind, string target)
     {
         var message = Parse(json);
 
         Assert.Null(message.Error);
-        Assert.Equal(kind, message.Kind);
+        Assert.Equal(kind, message.Kind.ToString());
         Assert.Equal(target, message.Target);
     }
 
@@ -157,7 +157,7 @@ public sealed class McpRequestMessageTests
     [Fact]
     public void An_id_of_invalid_utf8_is_refused()
     {
-        byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":"a"""), 0xFF, 0xFE, .. Encoding.UTF8.GetBytes("""","method":"tools/list"}""")];
+        byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":"a"""), 0xFF, 0xFE, .. Encoding.UTF8.GetBytes("\",\"method\":\"tools/list\"}")];
 
         Assert.Equal("The JSON-RPC id must be a string, a number or null.", McpRequestMessage.Parse(body).Error);
     }
