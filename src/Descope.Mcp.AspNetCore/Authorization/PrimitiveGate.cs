@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -62,11 +63,38 @@ internal sealed partial class PrimitiveGate(PrimitiveAccessCatalog catalog, IOpt
 
         if (trustHeaders && UsesStandardHeaders(request) && !IsGatedMethod(request.Headers[MethodHeader].ToString()))
         {
-            return next(context);
+            return ForwardAsync(context, next);
         }
 
         return InspectAsync(context, next);
     }
+
+    /// <summary>
+    /// Hands the request to the MCP server. A body the gate did not read may hold invalid UTF-8 that the SDK only meets
+    /// when it reads a string from it, and then fails with a 500; that failure becomes the 400 it is.
+    /// </summary>
+    private Task ForwardAsync(HttpContext context, RequestDelegate next)
+    {
+        var forwarded = next(context);
+        return forwarded.IsCompletedSuccessfully ? forwarded : AwaitAsync(forwarded);
+
+        async Task AwaitAsync(Task task)
+        {
+            try
+            {
+                await task;
+            }
+            catch (InvalidOperationException ex) when (IsInvalidUtf8Json(ex) && !context.Response.HasStarted)
+            {
+                Log.BodyRefused(logger, "invalid UTF-8");
+                await PrimitiveGateResponses.BadRequestAsync(context, "The request body is not valid UTF-8 JSON.");
+            }
+        }
+    }
+
+    /// <summary>How System.Text.Json reports a string of invalid UTF-8 it was asked to read.</summary>
+    private static bool IsInvalidUtf8Json(InvalidOperationException exception) =>
+        exception is { InnerException: DecoderFallbackException, Source: { } source } && source.StartsWith("System.Text.Json", StringComparison.Ordinal);
 
     private async Task InspectAsync(HttpContext context, RequestDelegate next)
     {
@@ -104,7 +132,7 @@ internal sealed partial class PrimitiveGate(PrimitiveAccessCatalog catalog, IOpt
                 context.Request.Body = new MemoryStream(buffer, 0, length, writable: false);
                 try
                 {
-                    await next(context);
+                    await ForwardAsync(context, next);
                 }
                 finally
                 {

@@ -68,6 +68,21 @@ public sealed class GateHardeningTests : McpServerTests
         Assert.Equal(0, Calls.Total);
     }
 
+    [Fact]
+    public async Task Invalid_utf8_in_a_body_the_gate_does_not_read_gets_400_not_500()
+    {
+        var server = await StartAsync();
+        var body = Encoding.UTF8.GetBytes(RawMcp.Body("tools/list", []));
+        body[Encoding.UTF8.GetString(body).IndexOf("protocolVersion", StringComparison.Ordinal) + 3] = 0xBE;
+        var request = RawMcp.Post(server.McpUrl, TokenFor(server), string.Empty, RawMcp.Latest, ("Mcp-Method", "tools/list"));
+        request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Bad Request: The request body is not valid UTF-8 JSON.", (string?)(await RawMcp.ReadMessageAsync(response))["error"]!["message"]);
+    }
+
     [Theory]
     [InlineData(null, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_events"}}""", HttpStatusCode.UnsupportedMediaType)]
     [InlineData("application/json", """{"id":1,"method":"tools/call","params":{"name":"list_events"}}""", HttpStatusCode.BadRequest)]
@@ -89,11 +104,6 @@ public sealed class GateHardeningTests : McpServerTests
         Assert.Equal(0, Calls.Total);
     }
 
-    /// <remarks>
-    /// One class of request is left out of the 5xx check: on 2026-07-28 the gate reads only bodies whose Mcp-Method header
-    /// names a gated method, and the MCP SDK answers a body of invalid UTF-8 under any other header with 500 itself.
-    /// Such requests still may not run the scoped tool: the SDK refuses a body whose method differs from its header.
-    /// </remarks>
     [Fact]
     public async Task Fuzzed_requests_of_both_protocol_generations_never_get_a_5xx_nor_run_the_scoped_tool()
     {
@@ -113,7 +123,7 @@ public sealed class GateHardeningTests : McpServerTests
         {
             using var request = fuzzed.ToRequest();
             using var response = await stateless.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if ((int)response.StatusCode >= 500 && !fuzzed.IsUnreadUtf8Fault)
+            if ((int)response.StatusCode >= 500)
             {
                 lock (failures)
                 {

@@ -108,14 +108,6 @@ internal sealed record FuzzedRequest(string Url, string Token, byte[] Body, stri
         return request;
     }
 
-    private static readonly string[] GatedMethods = ["tools/call", "prompts/get", "resources/read"];
-
-    /// <summary>A 2026-07-28 body of invalid UTF-8 under an Mcp-Method header the gate does not read bodies for.</summary>
-    public bool IsUnreadUtf8Fault =>
-        string.CompareOrdinal(Protocol, "2026-07-28") >= 0
-        && !System.Text.Unicode.Utf8.IsValid(Body)
-        && !Headers.Any(h => h.Name == "Mcp-Method" && GatedMethods.Contains(h.Value.Trim(), StringComparer.OrdinalIgnoreCase));
-
     public override string ToString() =>
         $"Content-Type '{ContentType}', protocol '{Protocol}', headers [{string.Join(", ", Headers.Select(h => h.Name + ": " + h.Value))}], body {Convert.ToBase64String(Body)}";
 }
