@@ -14,6 +14,9 @@ internal sealed class ExpandedScopes
 {
     private static readonly ConditionalWeakTable<ClaimsIdentity, ExpandedScopes> Attached = [];
 
+    // Spares the table lookup on every scope check in processes where no hierarchy was ever configured.
+    private static volatile bool s_anyAttached;
+
     private readonly ClaimsIdentity _identity;
     private readonly ScopeHierarchy _hierarchy;
     private HashSet<string>? _scopes;
@@ -32,6 +35,7 @@ internal sealed class ExpandedScopes
             return;
         }
 
+        s_anyAttached = true;
         foreach (var identity in principal.Identities)
         {
             Attached.AddOrUpdate(identity, new ExpandedScopes(identity, hierarchy));
@@ -39,7 +43,8 @@ internal sealed class ExpandedScopes
     }
 
     /// <summary>The expanded scopes of the identity, or <see langword="null"/> when none were attached.</summary>
-    public static ExpandedScopes? Of(ClaimsIdentity identity) => Attached.TryGetValue(identity, out var expanded) ? expanded : null;
+    public static ExpandedScopes? Of(ClaimsIdentity identity) =>
+        s_anyAttached && Attached.TryGetValue(identity, out var expanded) ? expanded : null;
 
     public bool Contains(string scope) => (_scopes ??= Expand()).Contains(scope);
 

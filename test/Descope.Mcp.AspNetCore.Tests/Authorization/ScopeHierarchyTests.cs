@@ -137,4 +137,24 @@ public sealed class ScopeHierarchyTests : McpServerTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, Calls.Of("weekly_review"));
     }
+
+    [Fact]
+    public async Task ClaimsPrincipal_helpers_apply_the_hierarchy_also_to_a_remembered_token()
+    {
+        var server = await StartAsync();
+        var validator = server.Services.GetRequiredService<IDescopeTokenValidator>();
+        var token = TokenFor(server, "calendar", "profile");
+
+        foreach (var attempt in new[] { "fresh", "remembered" })
+        {
+            var user = (await validator.ValidateTokenAsync(token)).Principal!;
+
+            Assert.True(user.HasScopes("calendar.read", "calendar.write"), attempt);
+            Assert.False(user.HasScopes("calendar.admin"), attempt);
+            Assert.Equal(["calendar", "profile"], user.GetScopes());
+            var failure = Assert.Throws<InsufficientScopeException>(() => user.RequireScopes("calendar.export", "admin"));
+            Assert.Equal(["admin"], failure.MissingScopes);
+            Assert.Equal(["calendar.export", "admin"], failure.RequiredScopes);
+        }
+    }
 }
