@@ -37,7 +37,7 @@ internal sealed class PrimitiveAccess
     {
         if (_rules.IsOpen)
         {
-            return PrimitiveAccessDecision.Allowed;
+            return PrimitiveAccessDecision.AllowedFor(Kind);
         }
 
         var required = _challengeScopes;
@@ -75,6 +75,6 @@ internal sealed class PrimitiveAccess
             }
         }
 
-        return PrimitiveAccessDecision.Allowed;
+        return PrimitiveAccessDecision.AllowedFor(Kind);
     }
 }

@@ -5,7 +5,11 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// </summary>
 internal sealed class PrimitiveAccessDecision
 {
+    /// <summary>Allowed, for a request that uses no primitive or one the server does not have.</summary>
     public static readonly PrimitiveAccessDecision Allowed = new(PrimitiveAccessOutcome.Allowed, kind: null, [], [], string.Empty, ruleFailure: null);
+
+    private static readonly PrimitiveAccessDecision[] AllowedByKind =
+        [.. Enum.GetValues<McpPrimitiveKind>().Select(kind => new PrimitiveAccessDecision(PrimitiveAccessOutcome.Allowed, kind, [], [], string.Empty, ruleFailure: null))];
 
     public PrimitiveAccessDecision(
         PrimitiveAccessOutcome outcome, McpPrimitiveKind? kind, string[] requiredScopes, string[] missingScopes, string challengeHeader, Exception? ruleFailure)
@@ -19,6 +23,9 @@ internal sealed class PrimitiveAccessDecision
     }
 
     public PrimitiveAccessOutcome Outcome { get; }
+
+    /// <summary>Allowed to use a primitive of this kind.</summary>
+    public static PrimitiveAccessDecision AllowedFor(McpPrimitiveKind kind) => AllowedByKind[(int)kind];
 
     /// <summary>The kind of primitive judged; <see langword="null"/> when nothing needed judging.</summary>
     public McpPrimitiveKind? Kind { get; }

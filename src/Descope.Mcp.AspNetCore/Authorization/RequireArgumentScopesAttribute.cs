@@ -1,3 +1,5 @@
+using Descope.Mcp.AspNetCore.Authorization;
+
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class RequireArgumentScopesAttribute : DescopeAuthorizationAttribu
     /// <summary>Applies the rule to the tool's calls.</summary>
     /// <param name="ruleType">A type implementing <see cref="IArgumentScopeRule"/>, resolved from the request's services.</param>
     public RequireArgumentScopesAttribute(Type ruleType)
-        : base(new Authorization.ArgumentScopesRequirement(ruleType)) => RuleType = ruleType;
+        : base(new ArgumentScopesRequirement(ruleType)) => RuleType = ruleType;
 
     /// <summary>The rule's type.</summary>
     public Type RuleType { get; }

@@ -21,6 +21,7 @@ public sealed class GateHardeningTests : McpServerTests
     [Theory]
     [InlineData("application/json; charset=utf-7")]
     [InlineData("text/plain")]
+    [InlineData("")]
     [InlineData(null)]
     public async Task A_tool_call_whose_content_type_the_MCP_server_cannot_read_gets_415(string? contentType)
     {
