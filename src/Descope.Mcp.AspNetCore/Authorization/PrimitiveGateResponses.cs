@@ -29,7 +29,7 @@ internal static class PrimitiveGateResponses
             writer,
             default,
             InvalidRequest,
-            "Payload Too Large: an MCP request body the server checks before tool calls may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
+            "Payload Too Large: an MCP request body the server checks before tools, prompts and resources run may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
             data: null));
 
     /// <summary>
