@@ -26,11 +26,11 @@ public static class DescopeMcpEndpointConventionBuilderExtensions
         builder.Add(endpoint => endpoint.Metadata.Add(DescopeProtectionMarker.Instance));
         builder.Finally(endpoint =>
         {
-            // MCP endpoints also get the tool-call scope gate; the handler is final only once every convention has run.
+            // MCP endpoints also get the primitive gate (tools, prompts, resources); the handler is final only once every convention has run.
             var transport = McpTransportEndpoints.Classify(endpoint.RequestDelegate, [.. endpoint.Metadata], endpoint.DisplayName);
             if (transport != McpTransport.None && endpoint.RequestDelegate is { } handler)
             {
-                endpoint.RequestDelegate = ToolCallGate.Protect(handler, transport);
+                endpoint.RequestDelegate = PrimitiveGate.Protect(handler, transport);
             }
         });
         return builder;

@@ -62,15 +62,25 @@ public sealed class DescopeMcpOptions
     public IList<string> RequiredScopes { get; } = [];
 
     /// <summary>
-    /// How a <c>tools/call</c> the caller may not make is answered. Default:
+    /// Broader scopes and the narrower scopes each implies, for example <c>calendar</c> implying <c>calendar.read</c> and
+    /// <c>calendar.write</c>. Implication is transitive. A token granting a broader scope satisfies every requirement for
+    /// the scopes it implies (<see cref="RequireScopesAttribute"/>, <see cref="RequiredScopes"/>, list filtering, the
+    /// step-up gate and the <see cref="DescopeClaimsPrincipalExtensions"/> checks); a narrower scope never satisfies a
+    /// broader one. Challenges still name the scopes an operation requires. Bound from configuration as
+    /// <c>Descope:ScopeHierarchy:calendar:0=calendar.read</c>. Empty by default.
+    /// </summary>
+    public IDictionary<string, string[]> ScopeHierarchy { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How a <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> the caller may not make is answered. Default:
     /// <see cref="ToolAuthorizationFailureMode.Forbidden"/>, HTTP 403 with a step-up challenge.
     /// </summary>
     public ToolAuthorizationFailureMode ToolAuthorizationFailureMode { get; set; }
 
     /// <summary>
-    /// The largest MCP request body, in bytes, the tool-call check reads before the MCP server sees it; larger ones get
-    /// 413. On protocol 2026-07-28 and later only <c>tools/call</c> requests are read (the <c>Mcp-Method</c> header says
-    /// which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
+    /// The largest MCP request body, in bytes, the authorization check reads before the MCP server sees it; larger ones get
+    /// 413. On protocol 2026-07-28 and later only <c>tools/call</c>, <c>prompts/get</c> and <c>resources/read</c> requests
+    /// are read (the <c>Mcp-Method</c> header says which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
     /// 4 MiB.
     /// </summary>
     public long MaxToolCallBodySize { get; set; } = 4 * 1024 * 1024;

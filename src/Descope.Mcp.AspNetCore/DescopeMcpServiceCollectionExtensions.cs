@@ -4,6 +4,7 @@ using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
+using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -73,6 +74,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<DescopeSigningKeys>();
         services.TryAddSingleton<DescopeConfigurationManager>();
         services.TryAddSingleton<ValidatedTokenCache>();
+        services.TryAddSingleton<ScopeHierarchy>();
         services.TryAddSingleton<DescopeTokenHandler>();
         services.TryAddSingleton<IDescopeTokenValidator, DescopeTokenValidator>();
         services.TryAddSingleton<BearerChallenge>();

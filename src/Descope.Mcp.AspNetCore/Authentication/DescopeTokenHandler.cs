@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
+using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
     private readonly ValidatedTokenCache _validated;
     private readonly TimeProvider _time;
     private readonly DescopeTelemetry _telemetry;
+    private readonly ScopeHierarchy _scopeHierarchy;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenLength };
 
     public DescopeTokenHandler(
@@ -43,9 +45,11 @@ internal sealed class DescopeTokenHandler : TokenHandler
         ValidatedTokenCache validated,
         TimeProvider time,
         DescopeTelemetry telemetry,
+        ScopeHierarchy scopeHierarchy,
         ILogger<DescopeTokenHandler> logger)
     {
         _telemetry = telemetry;
+        _scopeHierarchy = scopeHierarchy;
         _signingKeys = signingKeys;
         _project = project;
         _resource = resource;
@@ -115,6 +119,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
         if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
             _telemetry.TokenRemembered();
+            ExpandedScopes.Attach(remembered.Principal!, _scopeHierarchy);
             return remembered;
         }
 
@@ -155,7 +160,9 @@ internal sealed class DescopeTokenHandler : TokenHandler
         {
             _validated.Remember(token, configuration, result.ClaimsIdentity, parsed);
             _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
-            return DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), parsed);
+            var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+            ExpandedScopes.Attach(principal, _scopeHierarchy);
+            return DescopeTokenValidationResult.Success(principal, parsed);
         }
 
         return Refuse(Classify(result.Exception), activity);

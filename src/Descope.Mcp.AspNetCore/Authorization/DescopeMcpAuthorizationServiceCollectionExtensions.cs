@@ -30,8 +30,8 @@ internal static class DescopeMcpAuthorizationServiceCollectionExtensions
             services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeChallengeResultHandler>();
         }
 
-        services.TryAddSingleton<ToolAccessCatalog>();
-        services.TryAddSingleton<ToolCallGate>();
+        services.TryAddSingleton<PrimitiveAccessCatalog>();
+        services.TryAddSingleton<PrimitiveGate>();
         return services;
     }
 }

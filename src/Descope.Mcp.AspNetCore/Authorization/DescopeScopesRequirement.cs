@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Authorization;
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
-/// The access token must grant every one of <see cref="Scopes"/> (in <c>scope</c>, <c>scp</c> or <c>scopes</c>). It handles
+/// The access token must grant every one of <see cref="Scopes"/> (in <c>scope</c>, <c>scp</c> or <c>scopes</c>), itself or
+/// through a broader scope that implies it (<see cref="DescopeMcpOptions.ScopeHierarchy"/>). It handles
 /// itself, so it needs no handler registration. A failure of this requirement is answered with an
 /// <c>insufficient_scope</c> challenge that names the scopes.
 /// </summary>

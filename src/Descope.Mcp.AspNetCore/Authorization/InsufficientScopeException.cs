@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Descope;
 using ModelContextProtocol;
 
 namespace Descope.Mcp.AspNetCore;
@@ -29,6 +31,16 @@ public sealed class InsufficientScopeException : McpException
     {
     }
 
+    /// <summary>
+    /// The failure of a caller that lacks some of <paramref name="requiredScopes"/>, the missing ones judged with the scope
+    /// hierarchy, so a scope implied by a broader granted one is never reported missing.
+    /// </summary>
+    internal static InsufficientScopeException For(ClaimsPrincipal user, IEnumerable<string> requiredScopes, string? errorDescription = null)
+    {
+        string[] required = [.. requiredScopes.Distinct(StringComparer.Ordinal)];
+        return new(required, [.. DescopeClaims.Scopes(user)], DescopeClaims.MissingScopes(user, required), errorDescription);
+    }
+
     private InsufficientScopeException(string[] required, string[] token, string[] missing, string? errorDescription)
         : base(errorDescription ?? "Token missing required scopes: " + string.Join(", ", missing))
     {
@@ -47,7 +59,11 @@ public sealed class InsufficientScopeException : McpException
     /// <summary>The scopes the token grants, as given.</summary>
     public IReadOnlyList<string> TokenScopes { get; }
 
-    /// <summary>The required scopes the token lacks, each once, in the order they were required.</summary>
+    /// <summary>
+    /// The required scopes the token lacks, each once, in the order they were required. When the library raises the
+    /// exception, a scope implied by a broader granted one (<see cref="DescopeMcpOptions.ScopeHierarchy"/>) is not
+    /// missing; the public constructor, which knows no hierarchy, compares the lists as given.
+    /// </summary>
     public IReadOnlyList<string> MissingScopes { get; }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// <summary>
 /// Secure by default: a request routed to an endpoint mapped by the MCP SDK's <c>MapMcp</c> is served by a copy of
 /// that endpoint that also carries the <see cref="DescopeMcpDefaults.AuthorizationPolicy"/> policy, so the app needs no
-/// <c>RequireAuthorization()</c>, and whose handler sits behind the <see cref="ToolCallGate"/>. Endpoints marked with
+/// <c>RequireAuthorization()</c>, and whose handler sits behind the <see cref="PrimitiveGate"/>. Endpoints marked with
 /// <c>RequireDescopeAuthorization()</c> (which places the gate itself) or <c>AllowAnonymous()</c> are left as the app
 /// made them.
 /// </summary>
@@ -68,6 +68,6 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
         var route = (RouteEndpoint)original;
         var metadata = new EndpointMetadataCollection([.. original.Metadata, DescopePolicy, DescopeProtectionMarker.Instance]);
         return new RouteEndpoint(
-            ToolCallGate.Protect(original.RequestDelegate!, McpTransportEndpoints.Classify(original)), route.RoutePattern, route.Order, metadata, original.DisplayName);
+            PrimitiveGate.Protect(original.RequestDelegate!, McpTransportEndpoints.Classify(original)), route.RoutePattern, route.Order, metadata, original.DisplayName);
     }
 }

@@ -9,12 +9,13 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// </summary>
 internal sealed class McpPrimitiveRules
 {
-    public static readonly McpPrimitiveRules Open = new([], []);
+    public static readonly McpPrimitiveRules Open = new([], [], []);
 
-    private McpPrimitiveRules(string[] scopes, DescopeClaimsRequirement[] claimRequirements)
+    private McpPrimitiveRules(string[] scopes, DescopeClaimsRequirement[] claimRequirements, Type[] argumentRules)
     {
         Scopes = scopes;
         ClaimRequirements = claimRequirements;
+        ArgumentRules = argumentRules;
     }
 
     /// <summary>Every scope the primitive needs (all-of, across all its attributes).</summary>
@@ -23,6 +24,9 @@ internal sealed class McpPrimitiveRules
     /// <summary>Its role and permission requirements.</summary>
     public DescopeClaimsRequirement[] ClaimRequirements { get; }
 
+    /// <summary>Its <see cref="IArgumentScopeRule"/> types, which add scopes depending on a call's arguments.</summary>
+    public Type[] ArgumentRules { get; }
+
     public bool IsOpen => ReferenceEquals(this, Open);
 
     public static McpPrimitiveRules Read(IMcpServerPrimitive primitive)
@@ -30,6 +34,7 @@ internal sealed class McpPrimitiveRules
         var metadata = primitive.Metadata;
         var scopes = new List<string>();
         var claimRequirements = new List<DescopeClaimsRequirement>();
+        var argumentRules = new List<Type>();
         foreach (var item in metadata)
         {
             if (item is IAllowAnonymous)
@@ -60,11 +65,16 @@ internal sealed class McpPrimitiveRules
                     case DescopeClaimsRequirement claims:
                         claimRequirements.Add(claims);
                         break;
+                    case ArgumentScopesRequirement arguments when !argumentRules.Contains(arguments.RuleType):
+                        argumentRules.Add(arguments.RuleType);
+                        break;
                 }
             }
         }
 
-        return scopes.Count == 0 && claimRequirements.Count == 0 ? Open : new McpPrimitiveRules([.. scopes], [.. claimRequirements]);
+        return scopes.Count == 0 && claimRequirements.Count == 0 && argumentRules.Count == 0
+            ? Open
+            : new McpPrimitiveRules([.. scopes], [.. claimRequirements], [.. argumentRules]);
     }
 
     /// <summary>The scopes named by the rules of every tool, prompt and resource of the server.</summary>

@@ -1,7 +1,8 @@
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
-/// How a <c>tools/call</c> for a tool the caller may not use is answered, before the tool runs.
+/// How a <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> of a primitive the caller may not use is answered,
+/// before its handler runs.
 /// </summary>
 public enum ToolAuthorizationFailureMode
 {
@@ -12,8 +13,9 @@ public enum ToolAuthorizationFailureMode
     Forbidden = 0,
 
     /// <summary>
-    /// An MCP tool result with <c>isError: true</c> in an ordinary 200 response, for clients that cannot step up. Its text
-    /// and structured content carry the same information as the 403: the <see cref="InsufficientScopeException"/> JSON.
+    /// An ordinary 200 response, for clients that cannot step up: for a tool, an MCP tool result with <c>isError: true</c>
+    /// whose text and structured content carry the same information as the 403 (the <see cref="InsufficientScopeException"/>
+    /// JSON); for a prompt or resource, a JSON-RPC error whose <c>data</c> is that JSON.
     /// </summary>
     ToolError = 1,
 }

@@ -4,18 +4,33 @@ using System.Text.Json;
 namespace Descope.Mcp.AspNetCore.Descope;
 
 /// <summary>
-/// Reads Descope claims from a principal. The checks used on every request (<see cref="HasScope"/>) scan the claims
-/// in place and allocate nothing.
+/// Reads Descope claims from a principal. This is the one place that judges scopes: <see cref="HasScope"/> and
+/// <see cref="MissingScopes"/> count a scope as granted when the token names it or, under
+/// <see cref="DescopeMcpOptions.ScopeHierarchy"/>, a broader scope the token names implies it. Without a hierarchy the
+/// checks scan the claims in place and allocate nothing.
 /// </summary>
 internal static class DescopeClaims
 {
     private static readonly string[] ScopeClaimTypes = [DescopeClaimTypes.Scope, DescopeClaimTypes.Scp, DescopeClaimTypes.Scopes];
 
-    /// <summary>Whether <c>scope</c> (space-separated) or an <c>scp</c>/<c>scopes</c> value grants the scope.</summary>
+    /// <summary>
+    /// Whether <c>scope</c> (space-separated) or an <c>scp</c>/<c>scopes</c> value grants the scope, itself or through the
+    /// scope hierarchy.
+    /// </summary>
     public static bool HasScope(ClaimsPrincipal user, string scope)
     {
         foreach (var identity in user.Identities)
         {
+            if (ExpandedScopes.Of(identity) is { } expanded)
+            {
+                if (expanded.Contains(scope))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
             foreach (var claim in identity.Claims)
             {
                 if (IsScopeClaim(claim.Type) && ContainsToken(claim.Value, scope))
@@ -26,6 +41,36 @@ internal static class DescopeClaims
         }
 
         return false;
+    }
+
+    /// <summary>The required scopes the caller is not granted, each once, in the order they were required.</summary>
+    public static string[] MissingScopes(ClaimsPrincipal user, IEnumerable<string> required)
+    {
+        List<string>? missing = null;
+        foreach (var scope in required)
+        {
+            if (!HasScope(user, scope) && !(missing ??= []).Contains(scope, StringComparer.Ordinal))
+            {
+                missing.Add(scope);
+            }
+        }
+
+        return missing is null ? [] : [.. missing];
+    }
+
+    /// <summary>The scopes one identity's claims name, as written (no hierarchy).</summary>
+    public static IEnumerable<string> LiteralScopes(ClaimsIdentity identity)
+    {
+        foreach (var claim in identity.Claims)
+        {
+            if (IsScopeClaim(claim.Type))
+            {
+                foreach (var scope in claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    yield return scope;
+                }
+            }
+        }
     }
 
     public static bool HasAllScopes(ClaimsPrincipal user, IReadOnlyList<string> scopes)
@@ -41,7 +86,7 @@ internal static class DescopeClaims
         return true;
     }
 
-    /// <summary>Every granted scope once, in token order.</summary>
+    /// <summary>Every scope the token names once, in token order; scopes they imply are not listed.</summary>
     public static List<string> Scopes(ClaimsPrincipal user)
     {
         var scopes = new List<string>();

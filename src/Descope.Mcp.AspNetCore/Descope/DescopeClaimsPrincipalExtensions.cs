@@ -27,7 +27,7 @@ public static class DescopeClaimsPrincipalExtensions
     }
 
     /// <summary>
-    /// The granted scopes: the space-separated <c>scope</c> claim and the <c>scp</c> and <c>scopes</c> arrays, each scope
+    /// The scopes the token names (without those they imply under <see cref="DescopeMcpOptions.ScopeHierarchy"/>): the space-separated <c>scope</c> claim and the <c>scp</c> and <c>scopes</c> arrays, each scope
     /// once, in token order.
     /// </summary>
     /// <param name="user">The caller.</param>
@@ -38,7 +38,10 @@ public static class DescopeClaimsPrincipalExtensions
         return DescopeClaims.Scopes(user);
     }
 
-    /// <summary>Whether the token grants every one of the scopes.</summary>
+    /// <summary>
+    /// Whether the token grants every one of the scopes, itself or through a broader scope that implies it
+    /// (<see cref="DescopeMcpOptions.ScopeHierarchy"/>).
+    /// </summary>
     /// <param name="user">The caller.</param>
     /// <param name="scopes">The scopes that must all be granted.</param>
     /// <returns><see langword="true"/> when none is missing.</returns>
@@ -46,7 +49,7 @@ public static class DescopeClaimsPrincipalExtensions
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(scopes);
-        return scopes.All(scope => DescopeClaims.HasScope(user, scope));
+        return DescopeClaims.MissingScopes(user, scopes).Length == 0;
     }
 
     /// <summary>
@@ -72,10 +75,10 @@ public static class DescopeClaimsPrincipalExtensions
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(scopes);
-        var required = scopes as IReadOnlyList<string> ?? [.. scopes];
-        if (!required.All(scope => DescopeClaims.HasScope(user, scope)))
+        string[] required = [.. scopes];
+        if (DescopeClaims.MissingScopes(user, required).Length > 0)
         {
-            throw new InsufficientScopeException(required, DescopeClaims.Scopes(user), errorDescription);
+            throw InsufficientScopeException.For(user, required, errorDescription);
         }
     }
 

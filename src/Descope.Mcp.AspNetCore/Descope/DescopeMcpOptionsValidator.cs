@@ -39,6 +39,7 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
 
         ValidateScopes(nameof(options.ScopesSupported), options.ScopesSupported, failures);
         ValidateScopes(nameof(options.RequiredScopes), options.RequiredScopes, failures);
+        ValidateScopeHierarchy(options.ScopeHierarchy, failures);
 
         if (!Enum.IsDefined(options.ToolAuthorizationFailureMode))
         {
@@ -107,6 +108,42 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             {
                 failures.Add($"{Key}{key} must not contain offline_access: MCP servers do not ask for it or advertise it.");
             }
+        }
+    }
+
+    private static void ValidateScopeHierarchy(IDictionary<string, string[]> hierarchy, List<string> failures)
+    {
+        const string example = "for example Descope:ScopeHierarchy:calendar:0=calendar.read";
+        var valid = true;
+        foreach (var (broader, narrower) in hierarchy)
+        {
+            var key = $"{Key}ScopeHierarchy:{Sanitize(broader ?? string.Empty)}";
+            if (!ScopeSyntax.IsValidScope(broader))
+            {
+                failures.Add($"{key} is not a valid OAuth scope name. Name a broader scope in printable ASCII without spaces, quotes or backslashes, {example}.");
+                valid = false;
+            }
+
+            if (narrower is null || narrower.Length == 0)
+            {
+                failures.Add($"{key} implies no scopes. List the narrower scopes it implies, {example}.");
+                valid = false;
+                continue;
+            }
+
+            for (var i = 0; i < narrower.Length; i++)
+            {
+                if (!ScopeSyntax.IsValidScope(narrower[i]))
+                {
+                    failures.Add($"{key}:{i} is '{Sanitize(narrower[i] ?? string.Empty)}', which is not a valid OAuth scope. Use printable ASCII without spaces, quotes or backslashes, {example}.");
+                    valid = false;
+                }
+            }
+        }
+
+        if (valid && ScopeHierarchy.FindCycle(hierarchy) is { } cycle)
+        {
+            failures.Add($"{Key}ScopeHierarchy:{Sanitize(cycle[0])} is part of a cycle ({Sanitize(string.Join(" -> ", cycle))}): a scope cannot imply itself.");
         }
     }
 

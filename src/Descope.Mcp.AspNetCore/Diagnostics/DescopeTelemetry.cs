@@ -97,8 +97,9 @@ internal sealed class DescopeTelemetry
 
     /// <summary>Records an authorization decision on a primitive; refusals and step-ups also become audit events.</summary>
     public void AuthorizationDecided(
-        ClaimsPrincipal user, string primitiveKind, string primitiveName, ToolAccessDecision decision, IReadOnlyList<string>? missingScopes)
+        ClaimsPrincipal user, McpPrimitiveKind kind, string primitiveName, PrimitiveAccessOutcome decision, IReadOnlyList<string>? missingScopes)
     {
+        var primitiveKind = TelemetryValues.Of(kind);
         var decisionValue = TelemetryValues.Of(decision);
         if (_authorizationDecisions.Enabled)
         {
@@ -115,12 +116,12 @@ internal sealed class DescopeTelemetry
                 .SetTag(MissingScopes, missingScopes is { Count: > 0 } ? string.Join(' ', missingScopes) : null);
         }
 
-        if (decision == ToolAccessDecision.MissingScopes)
+        if (decision == PrimitiveAccessOutcome.MissingScopes)
         {
             AuditLog.StepUpRequired(_audit, user.GetUserId(), user.GetCurrentTenant(), user.GetClientId(), primitiveKind, primitiveName,
                 string.Join(' ', missingScopes ?? []));
         }
-        else if (decision == ToolAccessDecision.Forbidden)
+        else if (decision == PrimitiveAccessOutcome.Forbidden)
         {
             AuditLog.AccessRefused(_audit, user.GetUserId(), user.GetCurrentTenant(), user.GetClientId(), primitiveKind, primitiveName);
         }

@@ -13,7 +13,6 @@ internal static class TelemetryValues
     public const string Issued = "issued";
     public const string Error = "error";
     public const string Canceled = "canceled";
-    public const string Tool = "tool";
     public const string CacheHit = "hit";
     public const string CacheMiss = "miss";
     public const string CacheBypass = "bypass";
@@ -26,11 +25,18 @@ internal static class TelemetryValues
 
     public static string Of(ConnectionTokenFailure failure) => ConnectionFailures.GetValueOrDefault(failure, Error);
 
-    public static string Of(ToolAccessDecision decision) => decision switch
+    public static string Of(PrimitiveAccessOutcome decision) => decision switch
     {
-        ToolAccessDecision.Allowed => "allowed",
-        ToolAccessDecision.MissingScopes => "step_up",
+        PrimitiveAccessOutcome.Allowed => "allowed",
+        PrimitiveAccessOutcome.MissingScopes => "step_up",
         _ => "forbidden",
+    };
+
+    public static string Of(McpPrimitiveKind kind) => kind switch
+    {
+        McpPrimitiveKind.Tool => "tool",
+        McpPrimitiveKind.Prompt => "prompt",
+        _ => "resource",
     };
 
     private static FrozenDictionary<T, string> SnakeCaseNames<T>()

@@ -1,3 +1,4 @@
+using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,13 +73,13 @@ public sealed class ListFilteringTests : McpServerTests
     }
 
     [Fact]
-    public async Task Getting_a_prompt_or_reading_a_resource_without_the_scope_is_refused_by_the_MCP_server()
+    public async Task Getting_a_prompt_or_reading_a_resource_without_the_scope_is_refused_with_403()
     {
         await using var none = await ConnectAsync(_ => { });
         await using var reader = await ConnectAsync(t => t.Scopes.Add("calendar.read"));
 
-        await Assert.ThrowsAsync<McpProtocolException>(() => none.GetPromptAsync("calendar_summary").AsTask());
-        await Assert.ThrowsAsync<McpProtocolException>(() => none.ReadResourceAsync("calendar://today").AsTask());
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<HttpRequestException>(() => none.GetPromptAsync("calendar_summary").AsTask())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<HttpRequestException>(() => none.ReadResourceAsync("calendar://today").AsTask())).StatusCode);
         Assert.NotEmpty((await reader.GetPromptAsync("calendar_summary")).Messages);
         Assert.NotEmpty((await reader.ReadResourceAsync("calendar://today")).Contents);
     }

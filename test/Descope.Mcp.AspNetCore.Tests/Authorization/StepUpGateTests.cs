@@ -200,7 +200,7 @@ public sealed class StepUpGateTests : McpServerTests
 
         using var response = await SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal(0, Calls.Total);
     }
 

@@ -205,6 +205,62 @@ public sealed class ConfigurationValidationTests
         Assert.Equal("https://mcp.example.com/mcp", options.McpServerUrl);
     }
 
+    [Fact]
+    public void ScopeHierarchy_binds_from_environment_style_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Descope__McpServerUrl"] = "https://mcp.example.com/mcp",
+            ["Descope__WellKnownUrl"] = GoodWellKnown,
+            ["Descope__ScopeHierarchy__calendar__0"] = "calendar.read",
+            ["Descope__ScopeHierarchy__calendar__1"] = "calendar.write",
+            ["Descope__ScopeHierarchy__calendar.admin__0"] = "calendar",
+        }.Select(p => new KeyValuePair<string, string?>(p.Key.Replace("__", ":", StringComparison.Ordinal), p.Value))).Build();
+        var services = new ServiceCollection().AddDescopeMcp(configuration.GetSection("Descope"));
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+
+        Assert.Equal(["calendar.read", "calendar.write"], options.ScopeHierarchy["calendar"]);
+        Assert.Equal(["calendar"], options.ScopeHierarchy["calendar.admin"]);
+    }
+
+    [Theory]
+    [InlineData("Descope:ScopeHierarchy:a:0", "b", "Descope:ScopeHierarchy:b:0", "a", "Descope:ScopeHierarchy:a is part of a cycle (a -> b -> a)")]
+    [InlineData("Descope:ScopeHierarchy:a:0", "a", "Descope:ScopeHierarchy:x:0", "y", "Descope:ScopeHierarchy:a is part of a cycle (a -> a)")]
+    [InlineData("Descope:ScopeHierarchy:calendar:0", "calendar read", "Descope:ScopeHierarchy:x:0", "y", "Descope:ScopeHierarchy:calendar:0 is 'calendar read', which is not a valid OAuth scope")]
+    [InlineData("Descope:ScopeHierarchy:calendar:0", "", "Descope:ScopeHierarchy:x:0", "y", "Descope:ScopeHierarchy:calendar:0 is '', which is not a valid OAuth scope")]
+    public async Task A_cycle_or_a_malformed_scope_in_the_hierarchy_fails_at_startup_naming_the_key(string key1, string value1, string key2, string value2, string expected)
+    {
+        var settings = Valid();
+        settings[key1] = value1;
+        settings[key2] = value2;
+
+        var error = await StartFailsAsync(settings);
+
+        Assert.StartsWith(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_broader_scope_that_is_empty_or_has_a_space_is_refused_naming_the_key()
+    {
+        var options = new DescopeMcpOptions { McpServerUrl = "https://mcp.example.com/mcp", WellKnownUrl = GoodWellKnown };
+        options.ScopeHierarchy["calendar admin"] = ["calendar"];
+        options.ScopeHierarchy[""] = ["calendar"];
+
+        var failures = Assert.Throws<OptionsValidationException>(() => Resolve(o =>
+        {
+            o.McpServerUrl = options.McpServerUrl;
+            o.WellKnownUrl = options.WellKnownUrl;
+            foreach (var (broader, narrower) in options.ScopeHierarchy)
+            {
+                o.ScopeHierarchy[broader] = narrower;
+            }
+        })).Failures.ToArray();
+
+        Assert.Contains(failures, f => f.StartsWith("Descope:ScopeHierarchy:calendar admin is not a valid OAuth scope name", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Descope:ScopeHierarchy: is not a valid OAuth scope name", StringComparison.Ordinal));
+    }
+
     private static DescopeMcpOptions Resolve(Action<DescopeMcpOptions> configure) =>
         new ServiceCollection().AddDescopeMcp(configure).BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
 }

@@ -45,6 +45,39 @@ public sealed class McpClientStepUpTests : McpServerTests
         Assert.Equal(2, Authority.Requests.To($"/oauth2/v1/apps/agentic/{Authority.ProjectId}/{Authority.McpServerId}/token"));
     }
 
+    [Theory]
+    [InlineData(false, "2026-07-28")]
+    [InlineData(true, "2025-11-25")]
+    public async Task Client_steps_up_for_a_prompt_a_resource_and_a_tool_whose_arguments_need_more(bool stateful, string protocol)
+    {
+        Authority.AddUser("U2Bob", user =>
+        {
+            foreach (var scope in (string[])["mcp.access", "calendar.read", "calendar.details", "calendar.write", "calendar.admin"])
+            {
+                user.Scopes.Add(scope);
+            }
+        });
+        Authority.SignedInUser = "U2Bob";
+        var server = await StartServerAsync(
+            m => m.WithPrompts<RecordingPrompts>().WithResources<RecordingResources>().WithTools<SharedCalendarTools>(),
+            o => o.RequiredScopes.Add("mcp.access"),
+            stateful);
+        await using var client = await server.ConnectWithOAuthAsync(Authority);
+        Assert.Equal(protocol, client.NegotiatedProtocolVersion);
+
+        Assert.NotEmpty((await client.GetPromptAsync("weekly_review")).Messages);
+        Assert.Equal("Event 9", Assert.IsType<TextResourceContents>(Assert.Single((await client.ReadResourceAsync("calendar://events/9")).Contents)).Text);
+        var result = await client.CallToolAsync("delete_event", new Dictionary<string, object?> { ["calendar_id"] = "team" });
+
+        Assert.Equal("deleted from team", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(1, Calls.Of("weekly_review"));
+        Assert.Equal(1, Calls.Of("event"));
+        Assert.Equal(1, Calls.Of("delete_event"));
+
+        // The first authorization for the required scope, then one step-up for each of the three.
+        Assert.Equal(4, Authority.Requests.To($"/oauth2/v1/apps/agentic/{Authority.ProjectId}/{Authority.McpServerId}/authorize"));
+    }
+
     private Task<ProtectedMcpServer> StartServerAsync(bool stateful) =>
         StartServerAsync(m => m.WithTools<CalendarTools>(), o => o.RequiredScopes.Add("mcp.access"), stateful);
 }

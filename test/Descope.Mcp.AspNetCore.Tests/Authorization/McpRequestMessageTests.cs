@@ -3,9 +3,9 @@ using Descope.Mcp.AspNetCore.Authorization;
 
 namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 
-public sealed class ToolCallMessageTests
+public sealed class McpRequestMessageTests
 {
-    private static ToolCallMessage Parse(string json) => ToolCallMessage.Parse(Encoding.UTF8.GetBytes(json));
+    private static McpRequestMessage Parse(string json) => McpRequestMessage.Parse(Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void A_tools_call_yields_the_tool_name_and_the_raw_id()
@@ -15,8 +15,8 @@ public sealed class ToolCallMessageTests
         var message = Parse(json);
 
         Assert.Null(message.Error);
-        Assert.True(message.IsToolCall);
-        Assert.Equal("create_event", message.ToolName);
+        Assert.Equal(McpPrimitiveKind.Tool, message.Kind);
+        Assert.Equal("create_event", message.Target);
         Assert.Equal("\"req-7\"", json[message.Id]);
     }
 
@@ -25,8 +25,8 @@ public sealed class ToolCallMessageTests
     {
         var message = Parse("""{"params":{"arguments":{},"name":"create_event"},"id":3,"jsonrpc":"2.0","method":"tools/call"}""");
 
-        Assert.True(message.IsToolCall);
-        Assert.Equal("create_event", message.ToolName);
+        Assert.Equal(McpPrimitiveKind.Tool, message.Kind);
+        Assert.Equal("create_event", message.Target);
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class ToolCallMessageTests
         var message = Parse(json);
 
         Assert.Null(message.Error);
-        Assert.False(message.IsToolCall);
+        Assert.Null(message.Kind);
     }
 
     [Theory]
@@ -53,8 +53,8 @@ public sealed class ToolCallMessageTests
         var message = Parse(json);
 
         Assert.Null(message.Error);
-        Assert.True(message.IsToolCall);
-        Assert.Equal("create_event", message.ToolName);
+        Assert.Equal(McpPrimitiveKind.Tool, message.Kind);
+        Assert.Equal("create_event", message.Target);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public sealed class ToolCallMessageTests
 
         Assert.NotNull(message.Error);
         Assert.StartsWith("The request repeats a", message.Error);
-        Assert.False(message.IsToolCall);
+        Assert.Null(message.Kind);
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class ToolCallMessageTests
         var message = Parse(json);
 
         Assert.Equal(reason, message.Error);
-        Assert.False(message.IsToolCall);
+        Assert.Null(message.Kind);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ToolCallMessageTests
     {
         byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"cr"""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}}")];
 
-        Assert.NotNull(ToolCallMessage.Parse(body).Error);
+        Assert.NotNull(McpRequestMessage.Parse(body).Error);
     }
 
     [Fact]
@@ -112,9 +112,53 @@ public sealed class ToolCallMessageTests
     {
         byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("""{"id":42,"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}""")];
 
-        var message = ToolCallMessage.Parse(body);
+        var message = McpRequestMessage.Parse(body);
 
-        Assert.True(message.IsToolCall);
+        Assert.Equal(McpPrimitiveKind.Tool, message.Kind);
         Assert.Equal("42", Encoding.UTF8.GetString(body[message.Id]));
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"calendar_summary"}}""", "Prompt", "calendar_summary")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"PROMPTS\/GET","params":{"NAME":"calendar_summary"}}""", "Prompt", "calendar_summary")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"calendar://today"}}""", "Resource", "calendar://today")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"Resources/Read","params":{"Uri":"calendar://today","name":"x"}}""", "Resource", "calendar://today")]
+    public void Prompt_gets_and_resource_reads_yield_their_target(string json, string kind, string target)
+    {
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.Equal(kind, message.Kind.ToString());
+        Assert.Equal(target, message.Target);
+    }
+
+    [Fact]
+    public void The_arguments_of_a_tool_call_are_located_as_sent()
+    {
+        const string json = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"calendar_id":"team"}}}""";
+
+        Assert.Equal("""{"calendar_id":"team"}""", json[Parse(json).Arguments]);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":{"a":1},"method":"tools/call","params":{"name":"x"}}""", "The JSON-RPC id must be a string, a number or null.")]
+    [InlineData("""{"jsonrpc":"2.0","id":[1],"method":"tools/list"}""", "The JSON-RPC id must be a string, a number or null.")]
+    [InlineData("""{"jsonrpc":"2.0","id":true,"method":"tools/list"}""", "The JSON-RPC id must be a string, a number or null.")]
+    [InlineData("""{"jsonrpc":"2.0","id":"\ud800","method":"tools/list"}""", "The request body is not valid UTF-8 JSON.")]
+    [InlineData("""{"id":1,"method":"tools/call","params":{"name":"x"}}""", "The request is not JSON-RPC 2.0.")]
+    [InlineData("""{"jsonrpc":"1.0","id":1,"method":"tools/list"}""", "The request is not JSON-RPC 2.0.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"name":"x"}}""", "The resources/read request does not name a resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{}}""", "The prompts/get request does not name a prompt.")]
+    public void Ids_JSON_RPC_forbids_and_messages_without_jsonrpc_or_a_target_are_refused(string json, string reason)
+    {
+        Assert.Equal(reason, Parse(json).Error);
+    }
+
+    [Fact]
+    public void An_id_of_invalid_utf8_is_refused()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":"a"""), 0xFF, 0xFE, .. Encoding.UTF8.GetBytes("\",\"method\":\"tools/list\"}")];
+
+        Assert.Equal("The JSON-RPC id must be a string, a number or null.", McpRequestMessage.Parse(body).Error);
     }
 }

@@ -7,47 +7,66 @@ using Microsoft.Net.Http.Headers;
 namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
-/// The answers of the tool-call gate, written as the MCP SDK writes its own: JSON-RPC in <c>application/json</c>. Every
+/// The answers of the primitive gate, written as the MCP SDK writes its own: JSON-RPC in <c>application/json</c>. Every
 /// text is fixed or comes from the server's own configuration; the only request content echoed is the JSON-RPC <c>id</c>,
-/// copied as the JSON value it was parsed as.
+/// which the parser has checked is a string of valid UTF-8, a number or null, copied as the JSON value it was parsed as.
 /// </summary>
-internal static class ToolCallResponses
+internal static class PrimitiveGateResponses
 {
     // JSON-RPC error codes, as the MCP SDK uses them for the same situations.
     private const int ParseError = -32700;
     private const int InvalidRequest = -32600;
 
-    private const string ForbiddenMessage = "Forbidden: the caller lacks a role or permission this tool requires.";
-    private const string InsufficientScopeMessage = "Forbidden: the access token lacks scopes this tool requires.";
-
     public static Task BadRequestAsync(HttpContext context, string reason) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, default, ParseError, "Bad Request: " + reason, data: null));
+
+    public static Task UnsupportedMediaTypeAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, writer => WriteError(
+            writer, default, InvalidRequest, "Unsupported Media Type: MCP requests are JSON-RPC in application/json, in UTF-8.", data: null));
 
     public static Task PayloadTooLargeAsync(HttpContext context, int limit) =>
         WriteAsync(context, StatusCodes.Status413PayloadTooLarge, writer => WriteError(
             writer,
             default,
             InvalidRequest,
-            "Payload Too Large: an MCP request body the server checks before tool calls may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
+            "Payload Too Large: an MCP request body the server checks before tools, prompts and resources run may have at most " + limit.ToString(CultureInfo.InvariantCulture) + " bytes.",
             data: null));
 
-    /// <summary>403 with the step-up challenge; the body carries the same failure as JSON-RPC error data.</summary>
-    public static Task InsufficientScopeAsync(HttpContext context, ReadOnlyMemory<byte> id, string challenge, InsufficientScopeException failure)
+    /// <summary>
+    /// The refusal of a decision other than allowed, in the configured failure mode: 403 (with the step-up challenge when
+    /// scopes are missing), or 200 with a tool error result (tools) or a JSON-RPC error (prompts and resources).
+    /// </summary>
+    public static Task RefuseAsync(HttpContext context, ReadOnlyMemory<byte> id, PrimitiveAccessDecision decision, ToolAuthorizationFailureMode mode)
     {
-        context.Response.Headers[HeaderNames.WWWAuthenticate] = challenge;
-        return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, InsufficientScopeMessage, failure));
+        var kind = decision.Kind!.Value;
+        var failure = decision.Outcome == PrimitiveAccessOutcome.MissingScopes
+            ? InsufficientScopeException.For(context.User, decision.RequiredScopes)
+            : null;
+        var message = failure is null
+            ? $"Forbidden: the caller lacks a role or permission this {Noun(kind)} requires."
+            : $"Forbidden: the access token lacks scopes this {Noun(kind)} requires.";
+
+        if (mode == ToolAuthorizationFailureMode.ToolError)
+        {
+            return kind == McpPrimitiveKind.Tool
+                ? WriteToolErrorAsync(context, id, failure?.ToJson() ?? message, failure)
+                : WriteAsync(context, StatusCodes.Status200OK, writer => WriteError(writer, id, InvalidRequest, message, failure));
+        }
+
+        if (failure is not null)
+        {
+            context.Response.Headers[HeaderNames.WWWAuthenticate] = decision.ChallengeHeader;
+        }
+
+        return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, message, failure));
     }
 
-    /// <summary>403 without a challenge: no scope would help.</summary>
-    public static Task ForbiddenAsync(HttpContext context, ReadOnlyMemory<byte> id) =>
-        WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, ForbiddenMessage, data: null));
-
-    /// <summary>A tool error result whose text and structured content are the failure's JSON.</summary>
-    public static Task InsufficientScopeResultAsync(HttpContext context, ReadOnlyMemory<byte> id, InsufficientScopeException failure) =>
-        WriteToolErrorAsync(context, id, failure.ToJson(), failure);
-
-    public static Task ForbiddenResultAsync(HttpContext context, ReadOnlyMemory<byte> id) =>
-        WriteToolErrorAsync(context, id, ForbiddenMessage, structured: null);
+    private static string Noun(McpPrimitiveKind kind) => kind switch
+    {
+        McpPrimitiveKind.Tool => "tool",
+        McpPrimitiveKind.Prompt => "prompt",
+        _ => "resource",
+    };
 
     private static Task WriteToolErrorAsync(HttpContext context, ReadOnlyMemory<byte> id, string text, InsufficientScopeException? structured)
     {
@@ -58,7 +77,7 @@ internal static class ToolCallResponses
             return Task.CompletedTask;
         }
 
-        var latestProtocol = ToolCallGate.UsesStandardHeaders(context.Request);
+        var latestProtocol = PrimitiveGate.UsesStandardHeaders(context.Request);
         return WriteAsync(context, StatusCodes.Status200OK, writer =>
         {
             StartMessage(writer, id);

@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// The requirement of <see cref="RequireArgumentScopesAttribute"/>: the caller holds every scope its rule finds in the
+/// call's arguments. It handles itself, so the MCP SDK's authorization filter enforces it on every <c>tools/call</c> it
+/// authorizes (whatever reached the MCP server without passing the gate), and it lets <c>tools/list</c> through, which
+/// has no arguments. Anywhere else it fails: a rule about tool arguments has nothing to judge there.
+/// </summary>
+internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAuthorizationHandler
+{
+    private static readonly JsonElement NoArguments = JsonElement.Parse("{}"u8);
+
+    public ArgumentScopesRequirement(Type ruleType)
+    {
+        ArgumentNullException.ThrowIfNull(ruleType);
+        if (!typeof(IArgumentScopeRule).IsAssignableFrom(ruleType) || ruleType.IsAbstract || ruleType.IsGenericTypeDefinition)
+        {
+            throw new ArgumentException($"{ruleType.Name} must be a concrete class implementing {nameof(IArgumentScopeRule)}.", nameof(ruleType));
+        }
+
+        RuleType = ruleType;
+    }
+
+    public Type RuleType { get; }
+
+    /// <summary>The arguments of a call as a rule sees them: what the client sent, or an empty object.</summary>
+    public static JsonElement Arguments(ReadOnlySpan<byte> json) =>
+        json.IsEmpty ? NoArguments : JsonElement.Parse(json);
+
+    /// <summary>
+    /// Every scope the rules require for this call, each once. Throws when a rule throws or returns something that is not
+    /// an OAuth scope; callers refuse the call then.
+    /// </summary>
+    public static async ValueTask<List<string>> RequiredScopesAsync(IReadOnlyList<Type> ruleTypes, ArgumentScopeContext context, CancellationToken cancellationToken)
+    {
+        var scopes = new List<string>();
+        foreach (var ruleType in ruleTypes)
+        {
+            var rule = (IArgumentScopeRule)ActivatorUtilities.GetServiceOrCreateInstance(context.RequestServices, ruleType);
+            foreach (var scope in await rule.GetRequiredScopesAsync(context, cancellationToken) ?? [])
+            {
+                if (!ScopeSyntax.IsValidScope(scope))
+                {
+                    throw new InvalidOperationException($"The argument scope rule {ruleType.Name} returned a value that is not an OAuth scope.");
+                }
+
+                if (!scopes.Contains(scope, StringComparer.Ordinal))
+                {
+                    scopes.Add(scope);
+                }
+            }
+        }
+
+        return scopes;
+    }
+
+    async Task IAuthorizationHandler.HandleAsync(AuthorizationHandlerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.PendingRequirements.Contains(this) && await IsSatisfiedAsync(context.User, context.Resource))
+        {
+            context.Succeed(this);
+        }
+    }
+
+    private async Task<bool> IsSatisfiedAsync(ClaimsPrincipal user, object? resource)
+    {
+        switch (resource)
+        {
+            case RequestContext<ListToolsRequestParams>:
+                return true;
+            case RequestContext<CallToolRequestParams> { Params: { } call, Services: { } services }:
+                try
+                {
+                    var arguments = new ArgumentScopeContext(call.Name, ToElement(call.Arguments), user, services);
+                    var required = await RequiredScopesAsync([RuleType], arguments, CancellationToken.None);
+                    return DescopeClaims.MissingScopes(user, required).Length == 0;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    return false;
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    private static JsonElement ToElement(IDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null)
+        {
+            return NoArguments;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in arguments)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return JsonElement.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{nameof(ArgumentScopesRequirement)}: the access token must grant the scopes {RuleType.Name} requires for the call's arguments";
+}

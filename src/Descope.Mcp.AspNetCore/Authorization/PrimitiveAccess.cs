@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Descope;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>What a caller needs to use one tool, prompt or resource, and the one place that decides whether it may.</summary>
+internal sealed class PrimitiveAccess
+{
+    private readonly McpPrimitiveRules _rules;
+    private readonly BearerChallenge? _challenge;
+    private readonly string[] _challengeScopes;
+    private readonly string _challengeHeader;
+
+    public PrimitiveAccess(McpPrimitiveKind kind, McpPrimitiveRules rules, IEnumerable<string> serverScopes, BearerChallenge? challenge)
+    {
+        Kind = kind;
+        _rules = rules;
+        _challenge = challenge;
+        _challengeScopes = rules.IsOpen ? [] : [.. serverScopes.Union(rules.Scopes, StringComparer.Ordinal)];
+        _challengeHeader = rules.IsOpen || challenge is null ? string.Empty : challenge.InsufficientScope(_challengeScopes);
+    }
+
+    public McpPrimitiveKind Kind { get; }
+
+    /// <summary>Whether deciding needs the call's arguments.</summary>
+    public bool HasArgumentRules => _rules.ArgumentRules.Length > 0;
+
+    /// <summary>
+    /// Decides: the primitive's scopes and those its argument rules add (all named in one challenge) first, so the client
+    /// can step up before anything else; then roles and permissions. A rule that fails forbids.
+    /// </summary>
+    /// <param name="user">The caller.</param>
+    /// <param name="arguments">The call's arguments, asked for only when a rule needs them.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    public async ValueTask<PrimitiveAccessDecision> DecideAsync(ClaimsPrincipal user, Func<ArgumentScopeContext>? arguments, CancellationToken cancellationToken)
+    {
+        if (_rules.IsOpen)
+        {
+            return PrimitiveAccessDecision.AllowedFor(Kind);
+        }
+
+        var required = _challengeScopes;
+        var challengeHeader = _challengeHeader;
+        if (HasArgumentRules && arguments is not null)
+        {
+            List<string> argumentScopes;
+            try
+            {
+                argumentScopes = await ArgumentScopesRequirement.RequiredScopesAsync(_rules.ArgumentRules, arguments(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return new PrimitiveAccessDecision(PrimitiveAccessOutcome.Forbidden, Kind, required, [], string.Empty, ex);
+            }
+
+            if (argumentScopes.Except(required, StringComparer.Ordinal).Any())
+            {
+                required = [.. required.Union(argumentScopes, StringComparer.Ordinal)];
+                challengeHeader = _challenge!.InsufficientScope(required);
+            }
+        }
+
+        var missing = DescopeClaims.MissingScopes(user, required);
+        if (missing.Length > 0)
+        {
+            return new PrimitiveAccessDecision(PrimitiveAccessOutcome.MissingScopes, Kind, required, missing, challengeHeader, ruleFailure: null);
+        }
+
+        foreach (var requirement in _rules.ClaimRequirements)
+        {
+            if (!requirement.IsSatisfiedBy(user))
+            {
+                return new PrimitiveAccessDecision(PrimitiveAccessOutcome.Forbidden, Kind, required, [], string.Empty, ruleFailure: null);
+            }
+        }
+
+        return PrimitiveAccessDecision.AllowedFor(Kind);
+    }
+}

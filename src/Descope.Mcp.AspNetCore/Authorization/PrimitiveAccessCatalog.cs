@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Metadata;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// Finds the tool, prompt or resource a request names exactly as the MCP SDK will (its own collections, its own lookups:
+/// a resource URI matches a static resource first, then the first template that matches it), and keeps what the gate
+/// needs per primitive, computed on first use: its rules and its ready-made 403 challenge.
+/// </summary>
+internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptions, ProtectedResource resource, BearerChallenge challenge)
+{
+    // Keyed by the primitive object, so one removed or replaced at run time never reuses stale rules.
+    private readonly ConditionalWeakTable<IMcpServerPrimitive, PrimitiveAccess> _access = [];
+
+    /// <summary>The access rules of the named primitive, or <see langword="null"/> when the server has no such primitive.</summary>
+    public PrimitiveAccess? Find(McpPrimitiveKind kind, string target)
+    {
+        var options = mcpOptions.Value;
+        IMcpServerPrimitive? primitive = kind switch
+        {
+            McpPrimitiveKind.Tool => options.ToolCollection is { } tools && tools.TryGetPrimitive(target, out var tool) ? tool : null,
+            McpPrimitiveKind.Prompt => options.PromptCollection is { } prompts && prompts.TryGetPrimitive(target, out var prompt) ? prompt : null,
+            _ => FindResource(options.ResourceCollection, target),
+        };
+
+        return primitive is null ? null : _access.GetValue(primitive, p => new PrimitiveAccess(kind, McpPrimitiveRules.Read(p), resource.RequiredScopes, challenge));
+    }
+
+    private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri)
+    {
+        if (resources is null)
+        {
+            return null;
+        }
+
+        if (resources.TryGetPrimitive(uri, out var exact) && !exact.IsTemplated)
+        {
+            return exact;
+        }
+
+        foreach (var template in resources)
+        {
+            if (template.IsMatch(uri))
+            {
+                return template;
+            }
+        }
+
+        return null;
+    }
+}

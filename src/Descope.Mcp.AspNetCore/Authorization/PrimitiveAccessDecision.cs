@@ -1,0 +1,44 @@
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// Everything the gate decided about one use of a primitive, in one value: what it answers, and what it reports.
+/// </summary>
+internal sealed class PrimitiveAccessDecision
+{
+    /// <summary>Allowed, for a request that uses no primitive or one the server does not have.</summary>
+    public static readonly PrimitiveAccessDecision Allowed = new(PrimitiveAccessOutcome.Allowed, kind: null, [], [], string.Empty, ruleFailure: null);
+
+    private static readonly PrimitiveAccessDecision[] AllowedByKind =
+        [.. Enum.GetValues<McpPrimitiveKind>().Select(kind => new PrimitiveAccessDecision(PrimitiveAccessOutcome.Allowed, kind, [], [], string.Empty, ruleFailure: null))];
+
+    public PrimitiveAccessDecision(
+        PrimitiveAccessOutcome outcome, McpPrimitiveKind? kind, string[] requiredScopes, string[] missingScopes, string challengeHeader, Exception? ruleFailure)
+    {
+        Outcome = outcome;
+        Kind = kind;
+        RequiredScopes = requiredScopes;
+        MissingScopes = missingScopes;
+        ChallengeHeader = challengeHeader;
+        RuleFailure = ruleFailure;
+    }
+
+    public PrimitiveAccessOutcome Outcome { get; }
+
+    /// <summary>Allowed to use a primitive of this kind.</summary>
+    public static PrimitiveAccessDecision AllowedFor(McpPrimitiveKind kind) => AllowedByKind[(int)kind];
+
+    /// <summary>The kind of primitive judged; <see langword="null"/> when nothing needed judging.</summary>
+    public McpPrimitiveKind? Kind { get; }
+
+    /// <summary>Every scope the operation needs: the server's, the primitive's and those its arguments add.</summary>
+    public string[] RequiredScopes { get; }
+
+    /// <summary>The required scopes the caller lacks (judged with the scope hierarchy).</summary>
+    public string[] MissingScopes { get; }
+
+    /// <summary>The <c>WWW-Authenticate</c> value of a step-up challenge naming <see cref="RequiredScopes"/>.</summary>
+    public string ChallengeHeader { get; }
+
+    /// <summary>Why an argument rule could not decide, when that is why the use was forbidden.</summary>
+    public Exception? RuleFailure { get; }
+}

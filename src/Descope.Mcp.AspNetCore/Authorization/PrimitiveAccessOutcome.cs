@@ -1,0 +1,13 @@
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>The gate's verdict on one use of a tool, prompt or resource.</summary>
+internal enum PrimitiveAccessOutcome
+{
+    Allowed,
+
+    /// <summary>Scopes are missing: a step-up can fix it.</summary>
+    MissingScopes,
+
+    /// <summary>A role or permission is missing, or an argument rule could not decide: no scope is known to help.</summary>
+    Forbidden,
+}

@@ -1,0 +1,275 @@
+using System.Buffers;
+using System.Text;
+using Descope.Mcp.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
+
+/// <summary>
+/// Runs in front of the MCP SDK's endpoint, after authentication and authorization, for every protocol version. A
+/// <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> of a primitive whose rules the caller does not meet is
+/// answered before the handler runs: HTTP 403 with a step-up challenge for missing scopes (MCP clients re-authorize on
+/// exactly that), a plain 403 for missing roles or permissions, or, for clients that cannot step up, a tool error result
+/// (tools) or a JSON-RPC error (prompts and resources) carrying the same details. Bodies the MCP server could not read
+/// are refused here with 400 or 415 rather than reaching it.
+/// </summary>
+/// <remarks>
+/// Which requests are read: on protocol 2026-07-28 and later the SDK refuses a body whose method differs from the
+/// <c>Mcp-Method</c> header, so only requests whose header names one of the three methods are read; earlier protocols
+/// carry the method only in the body, so their POST bodies are read. A body is read once, up to
+/// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
+/// </remarks>
+internal sealed partial class PrimitiveGate(
+    PrimitiveAccessCatalog catalog, IOptions<DescopeMcpOptions> options, DescopeTelemetry telemetry, ILogger<PrimitiveGate> logger)
+{
+    private const string ProtocolVersionHeader = "MCP-Protocol-Version";
+    private const string MethodHeader = "Mcp-Method";
+
+    /// <summary>The first protocol revision whose standard headers the SDK checks against the body.</summary>
+    private const string HeaderValidatedProtocolVersion = "2026-07-28";
+
+    private static readonly string[] GatedMethods = ["tools/call", "prompts/get", "resources/read"];
+
+    private readonly DescopeMcpOptions _options = options.Value;
+
+    /// <summary>Puts the gate in front of an MCP endpoint's handler.</summary>
+    /// <param name="handler">The endpoint's handler.</param>
+    /// <param name="transport">
+    /// The endpoint's transport: only Streamable HTTP endpoints have the SDK check the standard headers against the body,
+    /// so only there may the <c>Mcp-Method</c> header spare a body from being read.
+    /// </param>
+    public static RequestDelegate Protect(RequestDelegate handler, McpTransport transport)
+    {
+        var trustHeaders = transport == McpTransport.StreamableHttp;
+        return context => context.RequestServices.GetRequiredService<PrimitiveGate>().InvokeAsync(context, handler, trustHeaders);
+    }
+
+    public Task InvokeAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method) || context.User.Identity?.IsAuthenticated != true)
+        {
+            return next(context);
+        }
+
+        if (!IsReadableJson(request.ContentType))
+        {
+            // The SDK reads bodies with ReadFromJsonAsync, which fails with a 500 on anything else.
+            Log.BodyRefused(logger, "unsupported Content-Type");
+            return PrimitiveGateResponses.UnsupportedMediaTypeAsync(context);
+        }
+
+        if (trustHeaders && UsesStandardHeaders(request) && !IsGatedMethod(request.Headers[MethodHeader].ToString()))
+        {
+            return ForwardAsync(context, next);
+        }
+
+        return InspectAsync(context, next);
+    }
+
+    /// <summary>
+    /// Hands the request to the MCP server. A body the gate did not read may hold invalid UTF-8 that the SDK only meets
+    /// when it reads a string from it, and then fails with a 500; that failure becomes the 400 it is.
+    /// </summary>
+    private Task ForwardAsync(HttpContext context, RequestDelegate next)
+    {
+        var forwarded = next(context);
+        return forwarded.IsCompletedSuccessfully ? forwarded : AwaitAsync(forwarded);
+
+        async Task AwaitAsync(Task task)
+        {
+            try
+            {
+                await task;
+            }
+            catch (InvalidOperationException ex) when (IsInvalidUtf8Json(ex) && !context.Response.HasStarted)
+            {
+                Log.BodyRefused(logger, "invalid UTF-8");
+                await PrimitiveGateResponses.BadRequestAsync(context, "The request body is not valid UTF-8 JSON.");
+            }
+        }
+    }
+
+    /// <summary>How System.Text.Json reports a string of invalid UTF-8 it was asked to read.</summary>
+    private static bool IsInvalidUtf8Json(InvalidOperationException exception) =>
+        exception is { InnerException: DecoderFallbackException, Source: { } source } && source.StartsWith("System.Text.Json", StringComparison.Ordinal);
+
+    private async Task InspectAsync(HttpContext context, RequestDelegate next)
+    {
+        var limit = (int)_options.MaxToolCallBodySize;
+        if (context.Request.ContentLength > limit)
+        {
+            await PrimitiveGateResponses.PayloadTooLargeAsync(context, limit);
+            return;
+        }
+
+        var (buffer, length) = await ReadBodyAsync(context.Request, limit, context.RequestAborted);
+        try
+        {
+            if (length > limit)
+            {
+                await PrimitiveGateResponses.PayloadTooLargeAsync(context, limit);
+                return;
+            }
+
+            var body = buffer.AsMemory(0, length);
+            var message = McpRequestMessage.Parse(body.Span);
+            if (message.Error is { } error)
+            {
+                Log.BodyRefused(logger, error);
+                await PrimitiveGateResponses.BadRequestAsync(context, error);
+                return;
+            }
+
+            var decision = await DecideAsync(context, message, body);
+            if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
+            {
+                // The SDK reads the body from the pooled buffer; the original stream is put back before the buffer goes
+                // back to the pool, so nothing later in the pipeline can read another request's bytes.
+                var original = context.Request.Body;
+                context.Request.Body = new MemoryStream(buffer, 0, length, writable: false);
+                try
+                {
+                    await ForwardAsync(context, next);
+                }
+                finally
+                {
+                    context.Request.Body = original;
+                }
+
+                return;
+            }
+
+            if (decision.RuleFailure is { } failure)
+            {
+                Log.ArgumentRuleFailed(logger, message.Target!, failure);
+            }
+
+            Log.Refused(logger, decision.Kind!.Value, message.Target!, decision.Outcome);
+            await PrimitiveGateResponses.RefuseAsync(context, body[message.Id], decision, _options.ToolAuthorizationFailureMode);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The decision on one request, recorded as telemetry (and, when it refuses, as an audit event).</summary>
+    private async ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
+    {
+        if (message.Kind is not { } kind || catalog.Find(kind, message.Target!) is not { } access)
+        {
+            return PrimitiveAccessDecision.Allowed;
+        }
+
+        var user = context.User;
+        var decision = await access.DecideAsync(
+            user,
+            () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), user, context.RequestServices),
+            context.RequestAborted);
+        telemetry.AuthorizationDecided(user, kind, message.Target!, decision.Outcome, decision.MissingScopes);
+        return decision;
+    }
+
+    /// <summary>
+    /// Reads the body into a pooled buffer that starts small and doubles up to <paramref name="limit"/>, so a declared
+    /// <c>Content-Length</c> alone never reserves memory; a length above the limit means the body was longer.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        const int InitialSize = 16 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? InitialSize, 1, Math.Min(InitialSize, limit)));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                // The pool may hand out more than asked for; never read past the limit into it.
+                var capacity = Math.Min(buffer.Length, limit);
+                if (length == capacity)
+                {
+                    if (capacity == limit)
+                    {
+                        // Full at the limit: one more byte means the body is too large.
+                        var probe = new byte[1];
+                        return (buffer, await request.Body.ReadAsync(probe, cancellationToken) == 0 ? length : length + 1);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the request speaks a revision with standard headers (2026-07-28 or later), which the SDK checks against the
+    /// body. Mirrors the SDK's own test: an ordinal comparison of the revision date.
+    /// </summary>
+    internal static bool UsesStandardHeaders(HttpRequest request) =>
+        string.CompareOrdinal(request.Headers[ProtocolVersionHeader].ToString(), HeaderValidatedProtocolVersion) >= 0;
+
+    private static bool IsGatedMethod(string methodHeader)
+    {
+        var method = methodHeader.AsSpan().Trim();
+        foreach (var gated in GatedMethods)
+        {
+            if (method.Equals(gated, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A JSON media type (<c>application/json</c> or <c>+json</c>) in UTF-8, the only body the gate can judge; the SDK
+    /// fails with a 500 on a missing or non-JSON type and on charsets .NET cannot decode.
+    /// </summary>
+    private static bool IsReadableJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+
+        var isJson = mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+        var charset = mediaType.Charset;
+        return isJson && (charset.Length == 0
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "A {Kind} request for {Target} was refused before its handler ran: {Outcome}.")]
+        public static partial void Refused(ILogger logger, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
+
+        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Tool} failed, so the call was refused.")]
+        public static partial void ArgumentRuleFailed(ILogger logger, string tool, Exception exception);
+
+        [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
+        public static partial void BodyRefused(ILogger logger, string reason);
+    }
+}
