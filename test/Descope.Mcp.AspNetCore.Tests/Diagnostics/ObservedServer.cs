@@ -61,7 +61,8 @@ internal sealed class ObservedServer : IAsyncDisposable
                 app.MapMcp("/mcp");
                 app.MapHealthChecks("/healthz");
             }),
-            mcp: builder => builder.WithTools<ConnectionTools>().WithTools<CalendarTools>().WithTools<TenantTools>().WithTools<RefreshTokenTools>());
+            mcp: builder => builder.WithTools<ConnectionTools>().WithTools<CalendarTools>().WithTools<TenantTools>().WithTools<RefreshTokenTools>()
+                .WithPrompts<RecordingPrompts>().WithResources<RecordingResources>());
         return new ObservedServer(authority, server, logs);
     }
 
@@ -82,15 +83,13 @@ internal sealed class ObservedServer : IAsyncDisposable
         Assert.True(keys.State.Loaded, "The signing keys did not load.");
     }
 
-    public async Task<HttpResponseMessage> CallToolAsync(string token, string tool, object? arguments = null)
+    public Task<HttpResponseMessage> CallToolAsync(string token, string tool, object? arguments = null) =>
+        SendAsync(token, "tools/call", new { name = tool, arguments = arguments ?? new { } });
+
+    /// <summary>Sends one JSON-RPC request with the method only in the body.</summary>
+    public async Task<HttpResponseMessage> SendAsync(string token, string method, object parameters)
     {
-        var body = JsonSerializer.Serialize(new
-        {
-            jsonrpc = "2.0",
-            id = 1,
-            method = "tools/call",
-            @params = new { name = tool, arguments = arguments ?? new { } },
-        });
+        var body = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters });
         return await Server.Http.SendAsync(Server.McpRequest(token, body: body));
     }
 

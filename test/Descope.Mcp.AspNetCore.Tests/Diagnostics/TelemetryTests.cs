@@ -82,6 +82,28 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Decisions_on_prompts_and_resources_are_counted_and_audited_by_their_kind()
+    {
+        await using var host = await ObservedServer.StartAsync();
+        using var decisions = host.Collect<long>("descope.mcp.authorization.decisions");
+        var token = host.Authority.CreateToken(t => t.Subject = "U3Reader");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.SendAsync(token, "prompts/get", new { name = "weekly_review" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.SendAsync(token, "resources/read", new { uri = "calendar://agenda" })).StatusCode);
+        var granted = host.Authority.CreateToken(t => t.Scopes.Add("calendar.read"));
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(granted, "prompts/get", new { name = "weekly_review" })).StatusCode);
+
+        Assert.Equal(
+            ["prompt allowed", "prompt step_up", "resource step_up"],
+            decisions.GetMeasurementSnapshot()
+                .Select(m => $"{m.Tags["descope.mcp.primitive.kind"]} {m.Tags["descope.authorization.decision"]}")
+                .Order());
+        Assert.Equal(
+            ["calendar://agenda", "weekly_review"],
+            host.Audit.Where(e => e.EventId.Id == 1).Select(e => (string)e.Values["PrimitiveName"]!).Order());
+    }
+
+    [Fact]
     public async Task Connection_token_requests_are_counted_by_cache_result_timed_traced_and_audited()
     {
         await using var host = await ObservedServer.StartAsync();
