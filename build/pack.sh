@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 output=artifacts/packages
 rm -rf "$output"
 mkdir -p "$output"
-for project in src/Descope.Mcp.AspNetCore src/Descope.Mcp.AspNetCore.Testing ; do
+for project in src/Descope.Mcp.AspNetCore src/Descope.Mcp.AspNetCore.Testing templates/Descope.Mcp.Templates; do
   dotnet pack "$project" --configuration Release --output "$output" -p:VERSION_SUFFIX="${VERSION_SUFFIX:-}" "$@"
 done
 ls -1 "$output"
