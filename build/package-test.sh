@@ -42,8 +42,11 @@ echo "Testing a server made by 'dotnet new descope-mcp'"
 dotnet test "$work/MyServer/MyServer.slnx" --logger "trx;LogFilePrefix=template" --results-directory "$results" || status=1
 
 # A consumer server of the repository's own, built from the packages.
-#cp -r test/PackageConsumer "$work/PackageConsumer"
+# It builds with the repository's settings and package versions (.editorconfig, Directory.*), but outside the repository.
+mkdir -p "$work/consumer"
+cp -r test/PackageConsumer "$work/consumer/PackageConsumer"
+cp .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props "$work/consumer/"
 echo "Testing test/PackageConsumer against the packages"
-#dotnet test "$work/PackageConsumer" -p:DescopePackageVersion="$version" --logger "trx;LogFilePrefix=consumer" --results-directory "$results" || status=1
+dotnet test "$work/consumer/PackageConsumer/PackageConsumer.slnx" -p:DescopePackageVersion="$version" --logger "trx;LogFilePrefix=consumer" --results-directory "$results" || status=1
 
 exit $status
