@@ -1,18 +1,45 @@
 #!/usr/bin/env bash
-# Runs every test of the repository and ends with one line: "N passed, N failed".
+# Runs every test of the repository and ends with one line: "N passed, N failed" (", N skipped" when tests were skipped).
+# Any extra arguments go to dotnet test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# What the tests need from outside .NET, installed once when missing (as root, from Debian's packages and npm).
-# The Redis second-level cache tests start their own redis-server on a free port; they fail, never skip, without it.
-if ! command -v redis-server >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+# What the tests need from outside .NET. Each is installed once, when missing, and this script says so first:
+# - redis-server (Debian): the Redis second-level cache tests start their own on a free port;
+# - chromium (Debian) and playwright-core (npm, test/browser): the browser test of the authorize page;
+# - the official TypeScript MCP SDK (npm, test/clients/typescript): the TypeScript client test.
+# Without them those tests fail (never skip) and say what is missing.
+can_apt=false
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  can_apt=true
 fi
-# The browser test drives Debian's Chromium through playwright-core; the TypeScript client test needs the official
-# MCP SDK from npm. Without them those tests fail and say so.
-./test/browser/install.sh
-./test/clients/typescript/install.sh
+apt_updated=false
+install_debian() { # package, why
+  if $can_apt; then
+    echo "Installing $1 from Debian's packages: $2."
+    if ! $apt_updated; then apt-get update -qq && apt_updated=true; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null || echo "Could not install $1: $2 will fail."
+  else
+    echo "Missing $1, needed by $2; not installing it (this needs root and apt-get). Those tests will fail."
+    echo "  Install it by hand: 'sudo apt-get install $1' on Debian/Ubuntu, 'brew install $3' on macOS."
+  fi
+}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  install_debian redis-server "the Redis second-level cache tests (Connections/*Redis*)" redis
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  install_debian chromium "the browser test of the authorize page (Browser/AuthorizePageBrowserTests)" "--cask chromium"
+fi
+if command -v npm >/dev/null 2>&1; then
+  echo "Installing the npm packages of test/browser and test/clients/typescript when missing (npm ci, from package-lock.json)."
+  ./test/browser/install.sh || echo "test/browser/install.sh failed: the browser test will fail."
+  ./test/clients/typescript/install.sh || echo "test/clients/typescript/install.sh failed: the TypeScript client test will fail."
+else
+  echo "Missing npm (Node.js): the browser test and the TypeScript client test will fail."
+  echo "  Install Node.js 20 or later, then run test/browser/install.sh and test/clients/typescript/install.sh."
+fi
 
 results=artifacts/test-results
 rm -rf "$results"
@@ -21,17 +48,9 @@ mkdir -p "$results"
 dotnet test Descope.Mcp.AspNetCore.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 
-python3 - "$results" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-passed = failed = skipped = 0
-for path in glob.glob(f"{sys.argv[1]}/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
-    passed += int(counters.get("passed", 0))
-    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
-    skipped += int(counters.get("notExecuted", 0))
-print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-PY
+python3 build/count-results.py "$results"
+counted=$?
 if [ "$status" -ne 0 ]; then
   exit "$status"
 fi
+exit "$counted"

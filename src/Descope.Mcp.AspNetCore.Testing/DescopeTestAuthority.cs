@@ -78,7 +78,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// </summary>
     public string? SignedInUser { get; set; }
 
-    /// <summary>The audience minted tokens carry by default.</summary>
+    /// <summary>
+    /// The audience minted tokens carry by default. When it is not set and the authority was added to a server with
+    /// <c>AddDescopeTestAuthority</c> or <c>AddDescopeDevelopmentAuthority</c>, tokens carry that server's
+    /// <see cref="DescopeMcpOptions.McpServerUrl"/> once the server has started.
+    /// </summary>
     public string? DefaultAudience
     {
         get => _options.DefaultAudience;
@@ -118,6 +122,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     internal OAuthStore OAuth { get; } = new();
 
     internal bool UsesInteractiveConsent => _options.InteractiveConsent;
+
+    /// <summary>The <see cref="DescopeMcpOptions.McpServerUrl"/> of the server this authority was added to.</summary>
+    internal string? ServerAudience { get; set; }
+
+    internal bool HasUsers => !OAuth.Users.IsEmpty;
 
     /// <summary>Starts an authority.</summary>
     /// <param name="configure">Changes the default <see cref="DescopeTestAuthorityOptions"/>.</param>
@@ -161,7 +170,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     {
         var descriptor = new TestTokenDescriptor();
         configure?.Invoke(descriptor);
-        return TestTokenWriter.Write(descriptor, _keys, Issuer, DefaultAudience, TimeProvider);
+        return TestTokenWriter.Write(descriptor, _keys, Issuer, DefaultAudience ?? ServerAudience, TimeProvider);
     }
 
     /// <summary>

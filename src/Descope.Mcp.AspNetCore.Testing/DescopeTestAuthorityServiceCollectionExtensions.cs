@@ -1,5 +1,7 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,9 +10,15 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public static class DescopeTestAuthorityServiceCollectionExtensions
 {
+    /// <summary>The MCP endpoint assumed on a <see cref="TestServer"/> when no <c>McpServerUrl</c> is configured.</summary>
+    internal const string TestServerMcpPath = "mcp";
+
     /// <summary>
     /// Adds Descope to the services with the authority's discovery URL, and routes the library's HTTP clients to the
-    /// authority when it runs in memory.
+    /// authority when it runs in memory. When the server runs on a <see cref="TestServer"/> (for example in a
+    /// <c>WebApplicationFactory</c>) and no <see cref="DescopeMcpOptions.McpServerUrl"/> is configured, it becomes the
+    /// test server's address followed by <c>/mcp</c>. Tokens the authority mints carry that URL as their audience unless
+    /// <see cref="DescopeTestAuthority.DefaultAudience"/> says otherwise.
     /// </summary>
     /// <param name="services">The MCP server's services.</param>
     /// <param name="authority">The running test authority.</param>
@@ -20,6 +28,15 @@ public static class DescopeTestAuthorityServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(authority);
         services.AddDescopeMcp(authority.Configure);
+        services.AddOptions<DescopeMcpOptions>().PostConfigure<IServiceProvider>((options, provider) =>
+        {
+            if (string.IsNullOrEmpty(options.McpServerUrl) && provider.GetService<IServer>() is TestServer server)
+            {
+                options.McpServerUrl = new Uri(server.BaseAddress, TestServerMcpPath).AbsoluteUri;
+            }
+
+            authority.ServerAudience = options.McpServerUrl;
+        });
         if (authority.InProcess)
         {
             services.AddHttpClient(DescopeMcpDefaults.BackchannelHttpClientName)

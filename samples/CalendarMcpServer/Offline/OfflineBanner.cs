@@ -16,7 +16,6 @@ internal sealed class OfflineBanner(OfflineEnvironment offline, IOptions<Descope
         {
             var authority = offline.Authority;
             var mcpUrl = options.Value.McpServerUrl!;
-            authority.DefaultAudience = mcpUrl;
             var token = authority.CreateToken(t =>
             {
                 t.Subject = OfflineEnvironment.DemoUser;

@@ -28,10 +28,10 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
     /// <summary>The demo user's Google Calendar connection in the vault.</summary>
     public TestConnection DemoConnection { get; }
 
-    public static async Task<OfflineEnvironment> StartAsync()
+    /// <summary>Declares the demo users and connection on the development authority and starts the Calendar stand-in.</summary>
+    /// <param name="authority">The development authority; people sign in on its authorize page, the --demo client answers it itself.</param>
+    public static async Task<OfflineEnvironment> StartAsync(DescopeTestAuthority authority)
     {
-        // People sign in on the authorize page (pick a demo user, approve scopes); the --demo client answers it itself.
-        var authority = await DescopeTestAuthority.StartAsync(o => o.InteractiveConsent = true);
         foreach (var user in new[] { DemoUser, NewUser })
         {
             authority.AddUser(user, u =>
@@ -48,9 +48,6 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
         return new OfflineEnvironment(authority, await CalendarApiStandIn.StartAsync(authority), connection);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Calendar.DisposeAsync();
-        await Authority.DisposeAsync();
-    }
+    /// <summary>Stops the Calendar stand-in; the development authority stops with the server.</summary>
+    public ValueTask DisposeAsync() => Calendar.DisposeAsync();
 }

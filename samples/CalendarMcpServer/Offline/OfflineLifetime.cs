@@ -1,6 +1,6 @@
 namespace CalendarMcpServer.Offline;
 
-/// <summary>Stops the embedded authority and the Calendar stand-in with the server.</summary>
+/// <summary>Stops the Calendar stand-in with the server.</summary>
 internal sealed class OfflineLifetime(OfflineEnvironment offline) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

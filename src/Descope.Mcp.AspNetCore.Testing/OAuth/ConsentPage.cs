@@ -21,7 +21,7 @@ internal static class ConsentPage
     public static HtmlPage Render(HttpContext context, DescopeTestAuthority authority, AuthorizationRequest request, TestUser[] users, TestUser preselected, string pendingId)
     {
         var client = request.Client.ClientName ?? request.Client.ClientId;
-        var resource = request.Resource ?? authority.DefaultAudience;
+        var resource = request.Resource ?? authority.DefaultAudience ?? authority.ServerAudience;
         var grantable = users.ToDictionary(u => u.Subject, u => OAuthScopes.GrantableTo(u, request.Client), StringComparer.Ordinal);
 
         var userOptions = Html.Join(users.Select(user => Html.Of($"""

@@ -12,7 +12,7 @@ public sealed class TestTokenDescriptor
     /// <summary><c>iss</c>. Default: the authority's MCP server issuer.</summary>
     public string? Issuer { get; set; }
 
-    /// <summary><c>aud</c> as a string. Default: the authority's <see cref="DescopeTestAuthorityOptions.DefaultAudience"/>.</summary>
+    /// <summary><c>aud</c> as a string. Default: the authority's <see cref="DescopeTestAuthority.DefaultAudience"/>, else the McpServerUrl of the server it was added to.</summary>
     public string? Audience { get; set; }
 
     /// <summary><c>aud</c> as an array; wins over <see cref="Audience"/> when set.</summary>

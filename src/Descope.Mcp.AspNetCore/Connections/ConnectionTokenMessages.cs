@@ -21,6 +21,11 @@ internal static class ConnectionTokenMessages
     public static string PolicyDenied(string appId) =>
         $"Access to '{Clean(appId)}' was denied by Descope's policy for this request. Ask an administrator to grant it.";
 
+    public static string MissingTokenFetchScope(string appId) =>
+        $"Descope refused a '{Clean(appId)}' token because the caller's access token lacks the '{DescopeConnectionApi.TokenFetchScope}' scope. " +
+        $"Require it for every request with Descope:RequiredScopes, or on this tool with [RequireScopes(\"{DescopeConnectionApi.TokenFetchScope}\")], " +
+        "so MCP clients ask for it when they sign in.";
+
     public static string RateLimited(string appId, TimeSpan? retryAfter) =>
         $"Too many requests for '{Clean(appId)}' tokens: Descope is rate limiting them. Try again in {Seconds(retryAfter ?? TimeSpan.FromSeconds(1))} seconds.";
 

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authentication;
@@ -154,7 +155,8 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             return null;
         }
 
-        return new Caller(result.Principal.FindFirst(DescopeClaimTypes.Subject)?.Value, new DescopeCredential(token, isManagementKey: false));
+        var lacksTokenFetchScope = !DescopeClaims.HasScope(result.Principal, DescopeConnectionApi.TokenFetchScope);
+        return new Caller(result.Principal.FindFirst(DescopeClaimTypes.Subject)?.Value, new DescopeCredential(token, isManagementKey: false, lacksTokenFetchScope));
     }
 
     private static List<string> NormalizeScopes(IEnumerable<string>? scopes, string parameter)

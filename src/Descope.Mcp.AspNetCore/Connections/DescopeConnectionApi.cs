@@ -12,6 +12,9 @@ internal static class DescopeConnectionApi
     public const string Connect = "/v1/mgmt/outbound/app/connect";
 
     /// <summary>Descope's error code for "no token for this app, user and scopes".</summary>
+    /// <summary>The scope a caller's access token needs for Descope to hand out connection tokens under it.</summary>
+    public const string TokenFetchScope = "outbound.token.fetch";
+
     public const string NotConnectedErrorCode = "E111504";
 
     public static string PathFor(ConnectionFetch fetch) => (fetch.Owner, fetch.ByScopes) switch

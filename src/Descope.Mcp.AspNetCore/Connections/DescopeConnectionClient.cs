@@ -66,7 +66,7 @@ internal sealed class DescopeConnectionClient
         var answer = await PostAsync(path, WriteTokenRequest(fetch), fetch.Credential, fetch.AppId, cancellationToken);
         if (!answer.IsSuccess)
         {
-            var failure = Refusal(answer, fetch.AppId, fetch.Owner);
+            var failure = Refusal(answer, fetch.AppId, fetch.Owner, fetch.Credential);
             if (failure.Failure == ConnectionTokenFailure.NotConnected && fetch.ResolveConnectUrl)
             {
                 failure = await WithConnectUrlAsync(failure, fetch, cancellationToken);
@@ -85,7 +85,7 @@ internal sealed class DescopeConnectionClient
         var answer = await PostAsync(DescopeConnectionApi.Connect, WriteConnectRequest(fetch), fetch.Credential, fetch.AppId, cancellationToken);
         if (!answer.IsSuccess)
         {
-            throw Refusal(answer, fetch.AppId, ConnectionOwner.User);
+            throw Refusal(answer, fetch.AppId, ConnectionOwner.User, fetch.Credential);
         }
 
         return Read(answer, fetch.AppId, ReadConnectUrl);
@@ -166,7 +166,7 @@ internal sealed class DescopeConnectionClient
         }
     }
 
-    private ConnectionTokenException Refusal(DescopeAnswer answer, string appId, ConnectionOwner owner)
+    private ConnectionTokenException Refusal(DescopeAnswer answer, string appId, ConnectionOwner owner, DescopeCredential credential)
     {
         var errorCode = ReadErrorCode(answer.Body);
         var failure = answer.Status switch
@@ -182,6 +182,7 @@ internal sealed class DescopeConnectionClient
         var message = failure switch
         {
             ConnectionTokenFailure.NotConnected => ConnectionTokenMessages.NotConnected(appId, owner, connectUrl: null),
+            ConnectionTokenFailure.PolicyDenied when credential.LacksTokenFetchScope => ConnectionTokenMessages.MissingTokenFetchScope(appId),
             ConnectionTokenFailure.PolicyDenied => ConnectionTokenMessages.PolicyDenied(appId),
             ConnectionTokenFailure.RateLimited => ConnectionTokenMessages.RateLimited(appId, answer.RetryAfter),
             ConnectionTokenFailure.InvalidRequest => ConnectionTokenMessages.InvalidRequest(appId, errorCode),

@@ -15,6 +15,13 @@ namespace Descope.Mcp.AspNetCore;
 /// management key bypasses Descope's connection policies.
 /// </para>
 /// <para>
+/// Descope hands out connection tokens under a caller's access token only when that token grants the
+/// <c>outbound.token.fetch</c> scope. Require it, so MCP clients ask for it when the user signs in: for every request
+/// with <c>Descope:RequiredScopes</c> (<see cref="DescopeMcpOptions.RequiredScopes"/>), or on the tools that use
+/// connections with <c>[RequireScopes("outbound.token.fetch")]</c>. Without it, calls fail with
+/// <see cref="ConnectionTokenFailure.PolicyDenied"/> and a message that names the missing scope.
+/// </para>
+/// <para>
 /// Failures throw <see cref="ConnectionTokenException"/>. A tool that does not catch it answers the MCP client with a
 /// tool error whose text tells the user what to do, for example which URL connects the app.
 /// </para>

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 namespace Descope.Mcp.AspNetCore.Tests.Browser;
 
@@ -12,6 +12,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Browser;
 public sealed class AuthorizePageBrowserTests : IAsyncLifetime
 {
     private const string Resource = "http://localhost:5000/mcp";
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     private readonly string _screenshot = Path.Combine(Path.GetTempPath(), $"authorize-page-{Guid.NewGuid():N}.png");
@@ -49,7 +50,7 @@ public sealed class AuthorizePageBrowserTests : IAsyncLifetime
     public async Task A_person_picks_a_demo_user_in_Chromium_approves_and_the_client_gets_that_users_token_for_the_resource()
     {
         // Alice is shown first and may not have outbound.token.fetch; picking Bob must make it available again.
-        var (exitCode, output) = await RunNodeAsync(
+        var (exitCode, output) = await NodeScript.RunAsync(RepositoryRoot.Path, [
             "test/browser/authorize.mjs",
             "--well-known", _authority.WellKnownUrl,
             "--resource", Resource,
@@ -57,7 +58,7 @@ public sealed class AuthorizePageBrowserTests : IAsyncLifetime
             "--scope", $"calendar.read {TestConnectionVault.FetchScope}",
             "--expect-scope", $"calendar.read {TestConnectionVault.FetchScope}",
             "--client-name", "MCP Inspector",
-            "--screenshot", _screenshot);
+            "--screenshot", _screenshot], ScriptTimeout);
 
         Assert.True(exitCode == 0, $"authorize.mjs exited with {exitCode}:\n{output}");
         Assert.Contains("Authorized U2Bob for " + Resource, output, StringComparison.Ordinal);
@@ -67,50 +68,7 @@ public sealed class AuthorizePageBrowserTests : IAsyncLifetime
 
         if (Environment.GetEnvironmentVariable("UPDATE_SCREENSHOTS") == "1")
         {
-            File.Copy(_screenshot, Path.Combine(RepositoryRoot(), "docs", "authorize-page.png"), overwrite: true);
+            File.Copy(_screenshot, Path.Combine(RepositoryRoot.Path, "docs", "authorize-page.png"), overwrite: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = RepositoryRoot(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("authorize.mjs did not finish within two minutes.");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Descope.Mcp.AspNetCore.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No folder above " + AppContext.BaseDirectory + " holds Descope.Mcp.AspNetCore.sln.");
     }
 }

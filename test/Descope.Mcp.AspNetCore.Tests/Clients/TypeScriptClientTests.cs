@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 namespace Descope.Mcp.AspNetCore.Tests.Clients;
@@ -22,7 +21,7 @@ public sealed class TypeScriptClientTests(SampleServerProcess sample) : IClassFi
         // A machine client's token: registered through the authority's own endpoints, without the demo user's scopes.
         var limitedToken = await ClientCredentialsToken.RequestAsync(sample.AuthorityIssuer, "outbound.token.fetch", sample.McpUrl);
 
-        var (exitCode, output) = await RunNodeAsync(clientFolder, "mcp-client.mjs", new Dictionary<string, string>
+        var (exitCode, output) = await NodeScript.RunAsync(clientFolder, ["mcp-client.mjs"], ScriptTimeout, new Dictionary<string, string>
         {
             ["MCP_URL"] = sample.McpUrl.AbsoluteUri,
             ["MCP_FULL_TOKEN"] = sample.Token,
@@ -30,38 +29,5 @@ public sealed class TypeScriptClientTests(SampleServerProcess sample) : IClassFi
         });
 
         Assert.True(exitCode == 0 && output.Contains("# all 12 checks passed", StringComparison.Ordinal), $"mcp-client.mjs exited with {exitCode}:\n{output}");
-    }
-
-    /// <summary>Runs a script with node; the tokens go through the environment, so they show in no process listing.</summary>
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string folder, string script, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("node", [script])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, $"(stopped after {ScriptTimeout.TotalSeconds} s)\n{await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

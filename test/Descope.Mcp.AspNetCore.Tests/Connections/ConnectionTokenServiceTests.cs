@@ -194,7 +194,7 @@ public sealed class ConnectionTokenServiceTests
     }
 
     [Fact]
-    public async Task A_caller_token_without_the_fetch_scope_is_denied_by_Descope()
+    public async Task A_caller_token_without_the_fetch_scope_gets_an_error_naming_the_scope_and_where_to_require_it()
     {
         await using var host = await StartAsync();
         host.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
@@ -202,7 +202,11 @@ public sealed class ConnectionTokenServiceTests
 
         var error = ErrorText(await CallAsync(client, "user_token", new { appId = Calendar }));
 
-        Assert.Contains("was denied by Descope's policy", error, StringComparison.Ordinal);
+        Assert.Equal(
+            $"An error occurred invoking 'user_token': Descope refused a '{Calendar}' token because the caller's access token lacks the 'outbound.token.fetch' scope. " +
+            "Require it for every request with Descope:RequiredScopes, or on this tool with [RequireScopes(\"outbound.token.fetch\")], so MCP clients ask for it when they sign in.",
+            error);
+        Assert.Equal(403, Assert.Single(host.Vault.Requests).StatusCode);
     }
 
     [Fact]

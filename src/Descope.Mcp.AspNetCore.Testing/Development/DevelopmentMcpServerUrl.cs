@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Descope.Mcp.AspNetCore.Testing.Development;
+
+/// <summary>
+/// The MCP server URL assumed in development when none is configured: the server's first URL (<c>urls</c>, as set by
+/// <c>ASPNETCORE_URLS</c>, <c>--urls</c> or a launch profile's <c>applicationUrl</c>) followed by <c>/mcp</c>.
+/// </summary>
+internal static class DevelopmentMcpServerUrl
+{
+    public const string DefaultServerUrl = "http://localhost:5000";
+
+    public const string McpPath = "mcp";
+
+    public static string From(IConfiguration configuration)
+    {
+        var first = (configuration["urls"] ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault() ?? DefaultServerUrl;
+
+        // Wildcard hosts listen everywhere; clients reach them on localhost.
+        var url = first.Replace("://*", "://localhost", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+            .Replace("://[::]", "://localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(url, UriKind.Absolute, out var server)
+            ? new Uri(new Uri(server.GetLeftPart(UriPartial.Authority) + "/"), McpPath).AbsoluteUri
+            : new Uri(new Uri(DefaultServerUrl + "/"), McpPath).AbsoluteUri;
+    }
+}

@@ -1,0 +1,12 @@
+using DescopeMcpServer1;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<Tools>();
+builder.AddDescopeMcp();                    // Descope protects the MCP endpoint ("Descope" configuration section)
+builder.AddDescopeDevelopmentAuthority();   // in Development without a Descope project: an embedded Descope authority
+var app = builder.Build();
+app.MapMcp("/mcp");
+app.Run();
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
+public partial class Program;
