@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the packages in a folder the way nuget.org and a debugger will read them: each library .nupkg has its README,
+"""Checks the packages in a folder the way a package feed and a debugger will read them: each library .nupkg has its README,
 the MIT license, the project and repository URLs and release notes; its .snupkg holds the portable PDB, and the PDB
 carries SourceLink to the repository on GitHub; the template package holds the descope-mcp template. Prints one line
 per package and exits 1 on any problem."""

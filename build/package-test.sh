@@ -20,14 +20,12 @@ mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# A user's machine: the local feed with the new packages, and nuget.org for everything else.
+# A user's machine: the local feed with the new packages, added to the package sources this machine already uses.
 cat >"$work/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
-    <clear />
-    <add key="local" value="$packages" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+    <add key="descope-local" value="$packages" />
   </packageSources>
 </configuration>
 XML
