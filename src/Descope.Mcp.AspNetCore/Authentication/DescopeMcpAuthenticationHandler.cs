@@ -43,6 +43,7 @@ internal sealed class DescopeMcpAuthenticationHandler(
             return AuthenticateResult.Fail(result.FailureDescription!);
         }
 
+        AuthenticatedBearerTokens.Remember(result.Principal!, token);
         var properties = new AuthenticationProperties { ExpiresUtc = result.ExpiresAt };
         return AuthenticateResult.Success(new AuthenticationTicket(result.Principal!, properties, Scheme.Name));
     }

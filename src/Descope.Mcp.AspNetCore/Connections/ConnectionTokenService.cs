@@ -1,7 +1,5 @@
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Internal;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,20 +10,20 @@ namespace Descope.Mcp.AspNetCore.Connections;
 /// </summary>
 internal sealed class ConnectionTokenService : IConnectionTokenService
 {
-    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly McpCallerAccessor _callers;
     private readonly ConnectionTokenCache _cache;
     private readonly DescopeConnectionClient _client;
     private readonly DescopeMcpOptions _options;
     private readonly ILogger<ConnectionTokenService> _logger;
 
     public ConnectionTokenService(
-        IHttpContextAccessor httpContextAccessor,
+        McpCallerAccessor callers,
         ConnectionTokenCache cache,
         DescopeConnectionClient client,
         IOptions<DescopeMcpOptions> options,
         ILogger<ConnectionTokenService> logger)
     {
-        _httpContextAccessor = httpContextAccessor;
+        _callers = callers;
         _cache = cache;
         _client = client;
         _options = options.Value;
@@ -43,10 +41,10 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         CheckId(appId, nameof(appId));
         CheckOptionalId(tenantId, nameof(tenantId));
         var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync));
+        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
-                caller.Credential, _options.Connections.IncludeConnectUrlInErrors),
+                Credential(caller), _options.Connections.IncludeConnectUrlInErrors),
             cancellationToken);
     }
 
@@ -56,7 +54,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
         CheckId(request.UserId, nameof(request) + "." + nameof(request.UserId));
         CheckOptionalId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
-        var fetch = await ExplicitFetchAsync(ConnectionOwner.User, request, request.UserId, request.TenantId);
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.User, request, request.UserId, request.TenantId, cancellationToken);
         return await _cache.GetAsync(fetch, cancellationToken);
     }
 
@@ -65,7 +63,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         ArgumentNullException.ThrowIfNull(request);
         CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
         CheckId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
-        var fetch = await ExplicitFetchAsync(ConnectionOwner.Tenant, request, userId: null, request.TenantId);
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.Tenant, request, userId: null, request.TenantId, cancellationToken);
         return await _cache.GetAsync(fetch, cancellationToken);
     }
 
@@ -84,20 +82,21 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         }
 
         var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync));
+        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
-            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), caller.Credential),
+            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
             cancellationToken);
     }
 
-    private async Task<ConnectionFetch> ExplicitFetchAsync(ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId)
+    private async Task<ConnectionFetch> ExplicitFetchAsync(
+        ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId, CancellationToken cancellationToken)
     {
         var scopes = NormalizeScopes(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
-        var caller = await CallerAsync();
+        var caller = await _callers.GetAsync(cancellationToken);
         DescopeCredential credential;
         if (caller is not null)
         {
-            credential = caller.Credential;
+            credential = Credential(caller);
         }
         else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
         {
@@ -123,39 +122,14 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             credential, resolveConnectUrl);
     }
 
-    private async Task<Caller> RequireCallerAsync(string method) =>
-        await CallerAsync() is { UserId: not null } caller
+    private async Task<McpCaller> RequireCallerAsync(string method, CancellationToken cancellationToken) =>
+        await _callers.GetAsync(cancellationToken) is { UserId: not null } caller
             ? caller
             : throw new InvalidOperationException(
                 $"{method} without a user ID needs the current request's authenticated Descope caller (a token with 'sub'). " +
                 "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
 
-    /// <summary>
-    /// The current request's caller, only when its bearer token passed this library's validation: a token that did not
-    /// is never sent anywhere.
-    /// </summary>
-    private async Task<Caller?> CallerAsync()
-    {
-        var context = _httpContextAccessor.HttpContext;
-        if (context is null)
-        {
-            return null;
-        }
-
-        var token = BearerToken.Read(context.Request);
-        if (token is null)
-        {
-            return null;
-        }
-
-        var result = await context.AuthenticateAsync(DescopeMcpDefaults.AuthenticationScheme);
-        if (!result.Succeeded)
-        {
-            return null;
-        }
-
-        return new Caller(result.Principal.FindFirst(DescopeClaimTypes.Subject)?.Value, new DescopeCredential(token, isManagementKey: false));
-    }
+    private static DescopeCredential Credential(McpCaller caller) => new(caller.Token, isManagementKey: false);
 
     private static List<string> NormalizeScopes(IEnumerable<string>? scopes, string parameter)
     {
@@ -194,6 +168,4 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             throw new ArgumentException("The value must be 1 to 256 characters without control characters.", parameter);
         }
     }
-
-    private sealed record Caller(string? UserId, DescopeCredential Credential);
 }

@@ -1,7 +1,9 @@
+using Descope.Mcp.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Connections;
 
@@ -34,6 +36,8 @@ internal static class ConnectionTokenServiceCollectionExtensions
                     context.ServiceProvider.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.Connections,
                     context.ServiceProvider.GetRequiredService<TimeProvider>()));
 
+        services.TryAddSingleton<McpCallerAccessor>();
+        services.Configure<McpServerOptions>(options => options.Filters.Message.IncomingFilters.Add(McpMessageCaller.Filter));
         services.TryAddSingleton<DescopeConnectionClient>();
         services.TryAddSingleton<ConnectionTokenCache>();
         services.TryAddSingleton<IConnectionTokenService, ConnectionTokenService>();
