@@ -58,12 +58,13 @@ internal sealed class ConnectionTokenCache
             return await _client.FetchAsync(fetch, cancellationToken);
         }
 
-        var state = new Miss(this, fetch);
+        var key = ConnectionTokenCacheKey.For(fetch, _project);
+        var state = new Miss(this, fetch, key);
         ConnectionTokenCacheEntry entry;
         try
         {
             entry = await _cache.GetOrCreateAsync(
-                ConnectionTokenCacheKey.For(fetch, _project),
+                key,
                 state,
                 static (miss, token) => miss.FetchAsync(token),
                 fetch.SkipCacheRead ? _skipReadEntryOptions : _entryOptions,
@@ -73,14 +74,21 @@ internal sealed class ConnectionTokenCache
         catch (Exception ex) when (ex is not OperationCanceledException && !ex.Data.Contains(ThrownByFetchKey))
         {
             ConnectionsLog.CacheFailed(_logger, fetch.AppId, ex);
-            return (await FetchEntryAsync(fetch, cancellationToken)).Token;
+            return (await FetchEntryAsync(fetch, key, cancellationToken)).Token;
         }
 
         // A token this very call fetched is the freshest there is; only entries read from the cache can be stale.
         var now = _time.GetUtcNow();
-        if (state.Fetched || fetch.SkipCacheRead || entry.RefreshAt > now)
+        if (state.Fetched || fetch.SkipCacheRead || (entry.RefreshAt > now && string.Equals(entry.CacheKey, key, StringComparison.Ordinal)))
         {
             return entry.Token;
+        }
+
+        if (!string.Equals(entry.CacheKey, key, StringComparison.Ordinal))
+        {
+            // Another key ring's entry, a tampered one, or one moved from another key: a miss.
+            ConnectionsLog.CachedEntryUnreadable(_logger, fetch.AppId);
+            return await GetAsync(fetch with { SkipCacheRead = true }, cancellationToken);
         }
 
         ConnectionsLog.CachedTokenStale(_logger, fetch.AppId);
@@ -91,7 +99,7 @@ internal sealed class ConnectionTokenCache
         return await GetAsync(fetch with { ForceRefresh = fetch.ForceRefresh || nearExpiry, SkipCacheRead = true }, cancellationToken);
     }
 
-    private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, string key, CancellationToken cancellationToken)
     {
         ConnectionToken token;
         try
@@ -111,17 +119,17 @@ internal sealed class ConnectionTokenCache
             refreshAt = beforeExpiry;
         }
 
-        return new ConnectionTokenCacheEntry(token, refreshAt);
+        return new ConnectionTokenCacheEntry(token, refreshAt) { CacheKey = key };
     }
 
     /// <summary>The state of one caller's miss: whether this caller's own factory ran.</summary>
-    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch)
+    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch, string key)
     {
         public bool Fetched { get; private set; }
 
         public async ValueTask<ConnectionTokenCacheEntry> FetchAsync(CancellationToken cancellationToken)
         {
-            var entry = await cache.FetchEntryAsync(fetch, cancellationToken);
+            var entry = await cache.FetchEntryAsync(fetch, key, cancellationToken);
             Fetched = true;
             return entry;
         }

@@ -20,6 +20,7 @@ internal static class ConnectionTokenServiceCollectionExtensions
         // The app's HybridCache is used as it is configured: a registered IDistributedCache (Redis, for example)
         // becomes its second level, shared by every instance behind the load balancer.
         services.AddHybridCache();
+        services.AddDataProtection();
         services.TryAddSingleton<IHybridCacheSerializer<ConnectionTokenCacheEntry>, ConnectionTokenCacheEntrySerializer>();
 
         services.AddHttpClient(ConnectionTokenDefaults.HttpClientName)

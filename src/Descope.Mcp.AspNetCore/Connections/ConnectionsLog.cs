@@ -28,4 +28,7 @@ internal static partial class ConnectionsLog
 
     [LoggerMessage(107, LogLevel.Warning, "Descope's answer for connection {AppId} (HTTP {StatusCode}) could not be read.")]
     public static partial void AnswerUnreadable(ILogger logger, string appId, int statusCode, Exception? exception);
+
+    [LoggerMessage(108, LogLevel.Warning, "A cached entry for connection {AppId} could not be decrypted or belongs to another key (another key ring, a revoked key, or tampering); it is treated as a miss.")]
+    public static partial void CachedEntryUnreadable(ILogger logger, string appId);
 }

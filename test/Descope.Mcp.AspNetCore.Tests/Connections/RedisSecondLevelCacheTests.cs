@@ -1,5 +1,6 @@
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
@@ -40,6 +41,121 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         Assert.StartsWith(instance + ConnectionTokenDefaults.CacheKeyPrefix, key, StringComparison.Ordinal);
         Assert.DoesNotContain(Alice, key, StringComparison.Ordinal);
         Assert.DoesNotContain(Calendar, key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Redis_holds_no_readable_token_and_instances_sharing_a_key_ring_share_entries()
+    {
+        var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
+        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
+        await using var second = await StartSecondInstanceAsync(first, instance, keyRing);
+        var connection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
+        var accessToken = first.AccessToken();
+        var onFirst = await first.ConnectWithAsync(accessToken);
+        await using var onSecond = await second.ConnectAsync(accessToken);
+
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(onFirst, "user_token", new { appId = Calendar })));
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
+
+        Assert.Equal(1, first.Vault.TokenRequestCount);
+        var stored = await RawValuesAsync(instance);
+        Assert.NotEmpty(stored);
+        foreach (var secret in new[] { connection.AccessToken, accessToken, Alice, Calendar, CalendarScope, "\"accessToken\"" })
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_entry_written_with_another_key_ring_is_a_miss_not_an_error()
+    {
+        var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
+        await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, Directory.CreateTempSubdirectory("descope-mcp-keys-")));
+        await using var second = await StartSecondInstanceAsync(first, instance, Directory.CreateTempSubdirectory("descope-mcp-keys-"));
+        var connection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
+        var accessToken = first.AccessToken();
+        var onFirst = await first.ConnectWithAsync(accessToken);
+        await using var onSecond = await second.ConnectAsync(accessToken);
+
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(onFirst, "user_token", new { appId = Calendar })));
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
+        Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
+
+        // The second instance could not read the first one's entry, so it asked Descope itself, once.
+        Assert.Equal(2, first.Vault.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task An_entry_moved_to_another_key_is_not_handed_out()
+    {
+        var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
+        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
+        await using var second = await StartSecondInstanceAsync(first, instance, keyRing);
+        var aliceConnection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
+        var bobConnection = first.Vault.AddUserConnection(Calendar, "U2Bob", [CalendarScope]);
+        var alice = await first.ConnectAsync();
+        var bobToken = first.AccessToken("U2Bob");
+        var bobOnFirst = await first.ConnectWithAsync(bobToken);
+        Text(await CallAsync(alice, "user_token", new { appId = Calendar }));
+        Text(await CallAsync(bobOnFirst, "user_token", new { appId = Calendar }));
+        await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = multiplexer.GetDatabase();
+        var keys = multiplexer.GetServer("127.0.0.1", redis.Port).Keys(pattern: instance + "*").ToArray();
+        Assert.Equal(2, keys.Length);
+
+        // Swap the two entries: each key now holds the other user's ciphertext.
+        var values = new List<HashEntry[]>();
+        foreach (var key in keys)
+        {
+            values.Add(await database.HashGetAllAsync(key));
+        }
+
+        await database.HashSetAsync(keys[0], values[1]);
+        await database.HashSetAsync(keys[1], values[0]);
+        await using var bobOnSecond = await second.ConnectAsync(bobToken);
+
+        Assert.Equal(bobConnection.AccessToken, Text(await CallAsync(bobOnSecond, "user_token", new { appId = Calendar })));
+        Assert.NotEqual(aliceConnection.AccessToken, bobConnection.AccessToken);
+        Assert.Equal(3, first.Vault.TokenRequestCount);
+    }
+
+    private static void UseRedisAndKeyRing(IServiceCollection services, string instance, DirectoryInfo keyRing, RedisServer redis)
+    {
+        services.AddStackExchangeRedisCache(o => { o.Configuration = redis.Configuration; o.InstanceName = instance; });
+        services.AddDataProtection().SetApplicationName("descope-mcp-tests").PersistKeysToFileSystem(keyRing);
+    }
+
+    private void UseRedisAndKeyRing(IServiceCollection services, string instance, DirectoryInfo keyRing) =>
+        UseRedisAndKeyRing(services, instance, keyRing, redis);
+
+    private async Task<ProtectedMcpServer> StartSecondInstanceAsync(ConnectionTestHost first, string instance, DirectoryInfo keyRing) =>
+        await ProtectedMcpServer.StartAsync(
+            first.Authority,
+            configure: o => o.AdditionalAudiences.Add(first.Server.McpUrl),
+            services: s =>
+            {
+                s.AddSingleton<ToolProbe>();
+                UseRedisAndKeyRing(s, instance, keyRing);
+            },
+            mcp: b => b.WithTools<ConnectionTools>());
+
+    /// <summary>Everything Redis stores under the instance's keys, as text: the hash fields of each entry, read raw.</summary>
+    private async Task<string> RawValuesAsync(string instance)
+    {
+        await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = multiplexer.GetDatabase();
+        var text = new System.Text.StringBuilder();
+        foreach (var key in multiplexer.GetServer("127.0.0.1", redis.Port).Keys(pattern: instance + "*"))
+        {
+            foreach (var field in await database.HashGetAllAsync(key))
+            {
+                text.Append(System.Text.Encoding.UTF8.GetString((byte[])field.Value!)).Append('\n');
+            }
+        }
+
+        return text.ToString();
     }
 
     [Fact]
