@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,6 +101,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     /// <summary>The connection vault: stored connections, policies, faults and a record of token requests.</summary>
     public TestConnectionVault Connections { get; }
+
+    /// <summary>The token exchange (RFC 8693): its policy and a record of its requests.</summary>
+    public TestTokenExchange TokenExchange { get; } = new();
 
     /// <summary>The ID of the key that signs new tokens.</summary>
     public string CurrentKeyId => _keys.Current.KeyId;
@@ -290,6 +294,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
         OAuthEndpoints.Map(_app, this);
+        _app.MapPost(TestTokenExchange.Path, (Func<HttpContext, Task<IResult>>)(context => TokenExchangeEndpoint.HandleAsync(context, this)));
     }
 
     /// <summary>The user consent is given as: the one <c>login_hint</c> names, else <see cref="SignedInUser"/>; or why there is none.</summary>

@@ -40,7 +40,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
     {
         CheckId(appId, nameof(appId));
         CheckOptionalId(tenantId, nameof(tenantId));
-        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
+        var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
         var caller = await RequireCallerAsync(nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
@@ -81,7 +81,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             throw new ArgumentException("The redirect URL must be absolute.", nameof(redirectUrl));
         }
 
-        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
+        var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
         var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
             new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
@@ -91,7 +91,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
     private async Task<ConnectionFetch> ExplicitFetchAsync(
         ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId, CancellationToken cancellationToken)
     {
-        var scopes = NormalizeScopes(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
+        var scopes = ScopeSyntax.Normalize(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
         var caller = await _callers.GetAsync(cancellationToken);
         DescopeCredential credential;
         if (caller is not null)
@@ -130,30 +130,6 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
                 "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
 
     private static DescopeCredential Credential(McpCaller caller) => new(caller.Token, isManagementKey: false);
-
-    private static List<string> NormalizeScopes(IEnumerable<string>? scopes, string parameter)
-    {
-        if (scopes is null)
-        {
-            return [];
-        }
-
-        var result = new List<string>();
-        foreach (var scope in scopes)
-        {
-            if (!ScopeSyntax.IsValidScope(scope))
-            {
-                throw new ArgumentException("Each scope must be a non-empty OAuth scope without spaces, quotes or backslashes.", parameter);
-            }
-
-            if (!result.Contains(scope, StringComparer.Ordinal))
-            {
-                result.Add(scope);
-            }
-        }
-
-        return result;
-    }
 
     private static void CheckId(string? value, string parameter)
     {

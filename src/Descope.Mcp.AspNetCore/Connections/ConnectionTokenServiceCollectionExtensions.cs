@@ -42,6 +42,8 @@ internal static class ConnectionTokenServiceCollectionExtensions
         services.TryAddSingleton<DescopeConnectionClient>();
         services.TryAddSingleton<ConnectionTokenCache>();
         services.TryAddSingleton<IConnectionTokenService, ConnectionTokenService>();
+        services.TryAddSingleton<IHybridCacheSerializer<ExchangedTokenCacheEntry>, ExchangedTokenCacheEntrySerializer>();
+        services.TryAddSingleton<IDescopeTokenExchange, DescopeTokenExchange>();
         return services;
     }
 }
