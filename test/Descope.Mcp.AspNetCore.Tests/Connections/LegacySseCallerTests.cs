@@ -42,6 +42,25 @@ public sealed class LegacySseCallerTests
         Assert.Equal($"Bearer {host.Authority.ProjectId}:{messageToken}", Assert.Single(host.Vault.Requests).Authorization);
     }
 
+    [Fact]
+    public async Task A_tool_on_the_legacy_sse_transport_exchanges_the_token_of_the_message_not_of_the_stream()
+    {
+#pragma warning disable MCP9004 // The legacy SSE transport is what this test is about.
+        await using var host = await TokenExchangeTests.StartExchangeHostAsync(transport: t =>
+        {
+            t.Stateless = false;
+            t.EnableLegacySse = true;
+        });
+#pragma warning restore MCP9004
+        var streamToken = host.AccessToken();
+        var messageToken = host.Authority.CreateToken(t => t.Subject = Alice);
+        await using var client = await ConnectOverSseAsync(host, streamToken, messageToken);
+
+        Text(await CallAsync(client, "exchange", new { audience = "calendar-api" }));
+
+        Assert.Equal(messageToken, Assert.Single(host.Authority.TokenExchange.Requests).Fields["subject_token"]);
+    }
+
     private static async Task<ConnectionTestHost> StartLegacySseAsync() =>
 #pragma warning disable MCP9004 // The legacy SSE transport is what these tests are about.
         await StartAsync(transport: t =>

@@ -2,6 +2,7 @@ using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
 
@@ -68,6 +69,28 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     }
 
     [Fact]
+    public async Task Exchanged_tokens_lie_encrypted_in_redis_and_are_shared_by_instances_with_one_key_ring()
+    {
+        var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
+        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        await using var first = await TokenExchangeTests.StartExchangeHostAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
+        await using var second = await StartSecondInstanceAsync(first, instance, keyRing, first.Server.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.TokenExchange);
+        var accessToken = first.AccessToken();
+        var onFirst = await first.ConnectWithAsync(accessToken);
+        await using var onSecond = await second.ConnectAsync(accessToken);
+
+        var issued = Text(await CallAsync(onFirst, "exchange", new { audience = "calendar-api" }));
+        Assert.Equal(issued, Text(await CallAsync(onSecond, "exchange", new { audience = "calendar-api" })));
+
+        Assert.Single(first.Authority.TokenExchange.Requests);
+        var stored = await RawValuesAsync(instance);
+        Assert.NotEmpty(stored);
+        Assert.DoesNotContain(issued, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(accessToken, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("calendar-api", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_entry_written_with_another_key_ring_is_a_miss_not_an_error()
     {
         var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
@@ -130,10 +153,16 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     private void UseRedisAndKeyRing(IServiceCollection services, string instance, DirectoryInfo keyRing) =>
         UseRedisAndKeyRing(services, instance, keyRing, redis);
 
-    private async Task<ProtectedMcpServer> StartSecondInstanceAsync(ConnectionTestHost first, string instance, DirectoryInfo keyRing) =>
+    private async Task<ProtectedMcpServer> StartSecondInstanceAsync(
+        ConnectionTestHost first, string instance, DirectoryInfo keyRing, TokenExchangeOptions? exchange = null) =>
         await ProtectedMcpServer.StartAsync(
             first.Authority,
-            configure: o => o.AdditionalAudiences.Add(first.Server.McpUrl),
+            configure: o =>
+            {
+                o.AdditionalAudiences.Add(first.Server.McpUrl);
+                o.TokenExchange.ClientId = exchange?.ClientId;
+                o.TokenExchange.ClientSecret = exchange?.ClientSecret;
+            },
             services: s =>
             {
                 s.AddSingleton<ToolProbe>();

@@ -142,7 +142,8 @@ public sealed class TokenExchangeTests
     internal static async Task<ConnectionTestHost> StartExchangeHostAsync(
         Action<DescopeMcpOptions>? configure = null,
         Action<DescopeTestAuthorityOptions>? authority = null,
-        Action<ModelContextProtocol.AspNetCore.HttpServerTransportOptions>? transport = null)
+        Action<ModelContextProtocol.AspNetCore.HttpServerTransportOptions>? transport = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var host = await StartAsync(
             o =>
@@ -151,6 +152,7 @@ public sealed class TokenExchangeTests
                 o.TokenExchange.ClientSecret = ServerClientSecret;
                 configure?.Invoke(o);
             },
+            services: services,
             authority: authority,
             transport: transport);
         host.Authority.AddClient(ServerClientId, c => c.ClientSecret = ServerClientSecret);
