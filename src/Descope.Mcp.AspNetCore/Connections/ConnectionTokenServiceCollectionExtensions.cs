@@ -38,7 +38,12 @@ internal static class ConnectionTokenServiceCollectionExtensions
                     context.ServiceProvider.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<McpCallerAccessor>();
-        services.Configure<McpServerOptions>(options => options.Filters.Message.IncomingFilters.Add(McpMessageCaller.Filter));
+        services.TryAddSingleton<ConnectUrlElicitation>();
+        services.AddOptions<McpServerOptions>().Configure<ConnectUrlElicitation>((options, elicitation) =>
+        {
+            options.Filters.Message.IncomingFilters.Add(McpMessageCaller.Filter);
+            options.Filters.Request.CallToolFilters.Add(elicitation.Filter);
+        });
         services.TryAddSingleton<DescopeConnectionClient>();
         services.TryAddSingleton<ConnectionTokenCache>();
         services.TryAddSingleton<IConnectionTokenService, ConnectionTokenService>();
