@@ -1,8 +1,8 @@
 using CalendarMcpServer;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddMcpServer().WithHttpTransport().WithTools<CalendarTools>();
-builder.Services.AddGoogleCalendarClient();
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<CalendarTools>().WithTools<TeamDirectoryTools>();
+builder.Services.AddGoogleCalendarClient().AddTeamDirectoryClient();
 builder.AddDescopeMcp();
 var app = builder.Build();
 app.MapMcp("/mcp");

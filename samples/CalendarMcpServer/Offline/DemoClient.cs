@@ -116,6 +116,28 @@ internal sealed class DemoClient(
         }
 
         Expect(text.Split('\n').Length == 3, "three events should come back from the calendar");
+
+        Step("Call get_my_team: the server exchanges the caller's token at Descope (RFC 8693) for the team directory API");
+        var team = await client.CallToolAsync("get_my_team", cancellationToken: cancellationToken);
+        var exchanges = offline.Authority.TokenExchange.Requests;
+        var exchange = exchanges.Count > 0 ? exchanges[^1] : null;
+        if (exchange is not null)
+        {
+            Console.WriteLine($"   POST /oauth2/v1/apps/token ({exchange.ContentType}, {exchange.ClientAuthentication} as {exchange.ClientId}) -> {exchange.StatusCode}");
+            foreach (var field in exchange.Fields.Where(f => f.Key != "subject_token"))
+            {
+                Console.WriteLine($"     {field.Key} = {field.Value}");
+            }
+
+            Console.WriteLine("     subject_token = (the caller's access token, not shown)");
+        }
+
+        foreach (var line in team.Content.OfType<TextContentBlock>().SelectMany(b => b.Text.Split('\n')))
+        {
+            Console.WriteLine("   " + line);
+        }
+
+        Expect(exchange is { StatusCode: 200 } && team.IsError != true, "the exchange should succeed and the directory API accept the issued token");
     }
 
     private static void Step(string title)

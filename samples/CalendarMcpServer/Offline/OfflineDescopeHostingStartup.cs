@@ -1,4 +1,5 @@
 using CalendarMcpServer.Offline;
+using Descope.Mcp.AspNetCore;
 
 [assembly: HostingStartup(typeof(OfflineDescopeHostingStartup))]
 
@@ -26,6 +27,12 @@ internal sealed class OfflineDescopeHostingStartup : IHostingStartup
         services.AddSingleton(offline.Authority);
         services.AddDescopeTestAuthority(offline.Authority);
         services.Configure<GoogleCalendarOptions>(o => o.ApiBaseUrl = offline.Calendar.BaseUrl);
+        services.Configure<TeamDirectoryOptions>(o => o.ApiUrl = offline.Directory.ApiUrl);
+        services.Configure<DescopeMcpOptions>(o =>
+        {
+            o.TokenExchange.ClientId = OfflineEnvironment.ServerClientId;
+            o.TokenExchange.ClientSecret = OfflineEnvironment.ServerClientSecret;
+        });
         services.AddHostedService<OfflineLifetime>();
         if (demo)
         {
