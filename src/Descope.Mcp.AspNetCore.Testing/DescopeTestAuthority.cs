@@ -244,6 +244,44 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a connect URL of <see cref="Connections"/> as the user would in a browser and, when the page asks (with
+    /// <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>), presses Allow. For MCP clients in tests and demos
+    /// that answer a URL-mode elicitation.
+    /// </summary>
+    /// <param name="connectUrl">The connect URL, as the MCP server handed it out.</param>
+    /// <param name="cancellationToken">Cancels the visit.</param>
+    /// <returns>A task that completes when the app is connected.</returns>
+    /// <exception cref="InvalidOperationException">The page refused the visit.</exception>
+    public async Task CompleteConnectAsync(Uri connectUrl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connectUrl);
+        using var page = await _browser.Value.GetAsync(connectUrl, cancellationToken);
+        var html = await page.Content.ReadAsStringAsync(cancellationToken);
+        var fields = PageForm.ReadHiddenFields(html);
+        if (page.StatusCode == HttpStatusCode.OK && fields.Count > 0)
+        {
+            using var answer = new HttpRequestMessage(HttpMethod.Post, connectUrl)
+            {
+                Content = new FormUrlEncodedContent(fields.Append(KeyValuePair.Create(PageForm.DecisionField, PageForm.Approve))),
+            };
+            if (page.Headers.TryGetValues(HeaderNames.SetCookie, out var cookies))
+            {
+                answer.Headers.Add(HeaderNames.Cookie, string.Join("; ", cookies.Select(c => c.Split(';', 2)[0])));
+            }
+
+            using var done = await _browser.Value.SendAsync(answer, cancellationToken);
+            if ((int)done.StatusCode >= 400)
+            {
+                throw new InvalidOperationException($"The connect page refused the answer ({(int)done.StatusCode}).");
+            }
+        }
+        else if ((int)page.StatusCode >= 400)
+        {
+            throw new InvalidOperationException($"The connect page refused the visit ({(int)page.StatusCode}).");
+        }
+    }
+
     /// <summary>Publishes a new signing key that signs every token from now on.</summary>
     /// <param name="retirePrevious">Also withdraw the earlier keys from the key set.</param>
     /// <returns>The new key's ID.</returns>
