@@ -48,7 +48,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     public async Task Redis_holds_no_readable_token_and_instances_sharing_a_key_ring_share_entries()
     {
         var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
-        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        var keyRing = NewKeyRing();
         await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
         await using var second = await StartSecondInstanceAsync(first, instance, keyRing);
         var connection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
@@ -72,7 +72,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     public async Task Exchanged_tokens_lie_encrypted_in_redis_and_are_shared_by_instances_with_one_key_ring()
     {
         var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
-        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        var keyRing = NewKeyRing();
         await using var first = await TokenExchangeTests.StartExchangeHostAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
         await using var second = await StartSecondInstanceAsync(first, instance, keyRing, first.Server.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.TokenExchange);
         var accessToken = first.AccessToken();
@@ -94,8 +94,8 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     public async Task An_entry_written_with_another_key_ring_is_a_miss_not_an_error()
     {
         var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
-        await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, Directory.CreateTempSubdirectory("descope-mcp-keys-")));
-        await using var second = await StartSecondInstanceAsync(first, instance, Directory.CreateTempSubdirectory("descope-mcp-keys-"));
+        await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, NewKeyRing()));
+        await using var second = await StartSecondInstanceAsync(first, instance, NewKeyRing());
         var connection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
         var accessToken = first.AccessToken();
         var onFirst = await first.ConnectWithAsync(accessToken);
@@ -113,7 +113,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
     public async Task An_entry_moved_to_another_key_is_not_handed_out()
     {
         var instance = "test-" + Guid.NewGuid().ToString("N") + ":";
-        var keyRing = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        var keyRing = NewKeyRing();
         await using var first = await StartAsync(services: s => UseRedisAndKeyRing(s, instance, keyRing));
         await using var second = await StartSecondInstanceAsync(first, instance, keyRing);
         var aliceConnection = first.Vault.AddUserConnection(Calendar, Alice, [CalendarScope]);
@@ -144,10 +144,23 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         Assert.Equal(3, first.Vault.TokenRequestCount);
     }
 
+    /// <summary>
+    /// A key ring with its first key already made, as a deployment's shared key ring is: instances that start on an empty
+    /// one would each make a key of their own.
+    /// </summary>
+    private static DirectoryInfo NewKeyRing()
+    {
+        var directory = Directory.CreateTempSubdirectory("descope-mcp-keys-");
+        DataProtectionProvider.Create(directory, b => b.SetApplicationName(KeyRingApplicationName)).CreateProtector("first key").Protect("made");
+        return directory;
+    }
+
+    private const string KeyRingApplicationName = "descope-mcp-tests";
+
     private static void UseRedisAndKeyRing(IServiceCollection services, string instance, DirectoryInfo keyRing, RedisServer redis)
     {
         services.AddStackExchangeRedisCache(o => { o.Configuration = redis.Configuration; o.InstanceName = instance; });
-        services.AddDataProtection().SetApplicationName("descope-mcp-tests").PersistKeysToFileSystem(keyRing);
+        services.AddDataProtection().SetApplicationName(KeyRingApplicationName).PersistKeysToFileSystem(keyRing);
     }
 
     private void UseRedisAndKeyRing(IServiceCollection services, string instance, DirectoryInfo keyRing) =>
