@@ -57,6 +57,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         await using var onSecond = await second.ConnectAsync(accessToken);
 
         Assert.Equal(connection.AccessToken, Text(await CallAsync(onFirst, "user_token", new { appId = Calendar })));
+        await WaitForEntriesAsync(instance, 1);
         Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
 
         Assert.Equal(1, first.Vault.TokenRequestCount);
@@ -80,6 +81,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         await using var onSecond = await second.ConnectAsync(accessToken);
 
         var issued = Text(await CallAsync(onFirst, "exchange", new { audience = "calendar-api" }));
+        await WaitForEntriesAsync(instance, 1);
         Assert.Equal(issued, Text(await CallAsync(onSecond, "exchange", new { audience = "calendar-api" })));
 
         Assert.Single(first.Authority.TokenExchange.Requests);
@@ -102,6 +104,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         await using var onSecond = await second.ConnectAsync(accessToken);
 
         Assert.Equal(connection.AccessToken, Text(await CallAsync(onFirst, "user_token", new { appId = Calendar })));
+        await WaitForEntriesAsync(instance, 1);
         Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
         Assert.Equal(connection.AccessToken, Text(await CallAsync(onSecond, "user_token", new { appId = Calendar })));
 
@@ -123,6 +126,7 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
         var bobOnFirst = await first.ConnectWithAsync(bobToken);
         Text(await CallAsync(alice, "user_token", new { appId = Calendar }));
         Text(await CallAsync(bobOnFirst, "user_token", new { appId = Calendar }));
+        await WaitForEntriesAsync(instance, 2);
         await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var database = multiplexer.GetDatabase();
         var keys = multiplexer.GetServer("127.0.0.1", redis.Port).Keys(pattern: instance + "*").ToArray();
@@ -182,6 +186,22 @@ public sealed class RedisSecondLevelCacheTests(RedisServer redis) : IClassFixtur
                 UseRedisAndKeyRing(s, instance, keyRing);
             },
             mcp: b => b.WithTools<ConnectionTools>());
+
+    /// <summary>
+    /// Waits until Redis holds the entries: HybridCache hands a fetched value to its caller before its write to the
+    /// second level has finished.
+    /// </summary>
+    private async Task WaitForEntriesAsync(string instance, int count)
+    {
+        await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var server = multiplexer.GetServer("127.0.0.1", redis.Port);
+        for (var attempt = 0; attempt < 200 && server.Keys(pattern: instance + "*").Count() < count; attempt++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(count, server.Keys(pattern: instance + "*").Count());
+    }
 
     /// <summary>Everything Redis stores under the instance's keys, as text: the hash fields of each entry, read raw.</summary>
     private async Task<string> RawValuesAsync(string instance)
