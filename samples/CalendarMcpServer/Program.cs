@@ -2,8 +2,8 @@ using CalendarMcpServer;
 using CalendarMcpServer.Offline;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddMcpServer().WithHttpTransport().WithTools<CalendarTools>();
-builder.Services.AddGoogleCalendarClient();
+builder.Services.AddMcpServer().WithHttpTransport().WithTools<CalendarTools>().WithTools<TeamDirectoryTools>();
+builder.Services.AddGoogleCalendarClient().AddTeamDirectoryClient();
 builder.AddDescopeMcp();
 builder.AddObservability();
 

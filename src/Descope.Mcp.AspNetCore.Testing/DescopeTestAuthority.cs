@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,6 +105,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     /// <summary>The connection vault: stored connections, policies, faults and a record of token requests.</summary>
     public TestConnectionVault Connections { get; }
+
+    /// <summary>The token exchange (RFC 8693): its policy and a record of its requests.</summary>
+    public TestTokenExchange TokenExchange { get; } = new();
 
     /// <summary>The ID of the key that signs new tokens.</summary>
     public string CurrentKeyId => _keys.Current.KeyId;
@@ -249,6 +253,44 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a connect URL of <see cref="Connections"/> as the user would in a browser and, when the page asks (with
+    /// <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>), presses Allow. For MCP clients in tests and demos
+    /// that answer a URL-mode elicitation.
+    /// </summary>
+    /// <param name="connectUrl">The connect URL, as the MCP server handed it out.</param>
+    /// <param name="cancellationToken">Cancels the visit.</param>
+    /// <returns>A task that completes when the app is connected.</returns>
+    /// <exception cref="InvalidOperationException">The page refused the visit.</exception>
+    public async Task CompleteConnectAsync(Uri connectUrl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connectUrl);
+        using var page = await _browser.Value.GetAsync(connectUrl, cancellationToken);
+        var html = await page.Content.ReadAsStringAsync(cancellationToken);
+        var fields = PageForm.ReadHiddenFields(html);
+        if (page.StatusCode == HttpStatusCode.OK && fields.Count > 0)
+        {
+            using var answer = new HttpRequestMessage(HttpMethod.Post, connectUrl)
+            {
+                Content = new FormUrlEncodedContent(fields.Append(KeyValuePair.Create(PageForm.DecisionField, PageForm.Approve))),
+            };
+            if (page.Headers.TryGetValues(HeaderNames.SetCookie, out var cookies))
+            {
+                answer.Headers.Add(HeaderNames.Cookie, string.Join("; ", cookies.Select(c => c.Split(';', 2)[0])));
+            }
+
+            using var done = await _browser.Value.SendAsync(answer, cancellationToken);
+            if ((int)done.StatusCode >= 400)
+            {
+                throw new InvalidOperationException($"The connect page refused the answer ({(int)done.StatusCode}).");
+            }
+        }
+        else if ((int)page.StatusCode >= 400)
+        {
+            throw new InvalidOperationException($"The connect page refused the visit ({(int)page.StatusCode}).");
+        }
+    }
+
     /// <summary>Publishes a new signing key that signs every token from now on.</summary>
     /// <param name="retirePrevious">Also withdraw the earlier keys from the key set.</param>
     /// <returns>The new key's ID.</returns>
@@ -299,6 +341,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
         OAuthEndpoints.Map(_app, this);
+        _app.MapPost(TestTokenExchange.Path, (Func<HttpContext, Task<IResult>>)(context => TokenExchangeEndpoint.HandleAsync(context, this)));
     }
 
     /// <summary>The user consent is given as: the one <c>login_hint</c> names, else <see cref="SignedInUser"/>; or why there is none.</summary>

@@ -129,4 +129,9 @@ public sealed class DescopeMcpOptions
     /// Settings for connection tokens (<see cref="IConnectionTokenService"/>), bound from <c>Descope:Connections</c>.
     /// </summary>
     public ConnectionTokenOptions Connections { get; } = new();
+
+    /// <summary>
+    /// Settings for token exchange (<see cref="IDescopeTokenExchange"/>), bound from <c>Descope:TokenExchange</c>.
+    /// </summary>
+    public TokenExchangeOptions TokenExchange { get; } = new();
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Descope.Mcp.AspNetCore;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol;
 using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -116,6 +117,94 @@ internal sealed class DemoClient(
         }
 
         Expect(text.Split('\n').Length == 3, "three events should come back from the calendar");
+
+        Step("Call get_my_team: the server exchanges the caller's token at Descope (RFC 8693) for the team directory API");
+        var team = await client.CallToolAsync("get_my_team", cancellationToken: cancellationToken);
+        var exchanges = offline.Authority.TokenExchange.Requests;
+        var exchange = exchanges.Count > 0 ? exchanges[^1] : null;
+        if (exchange is not null)
+        {
+            Console.WriteLine($"   POST /oauth2/v1/apps/token ({exchange.ContentType}, {exchange.ClientAuthentication} as {exchange.ClientId}) -> {exchange.StatusCode}");
+            foreach (var field in exchange.Fields.Where(f => f.Key != "subject_token"))
+            {
+                Console.WriteLine($"     {field.Key} = {field.Value}");
+            }
+
+            Console.WriteLine("     subject_token = (the caller's access token, not shown)");
+        }
+
+        foreach (var line in team.Content.OfType<TextContentBlock>().SelectMany(b => b.Text.Split('\n')))
+        {
+            Console.WriteLine("   " + line);
+        }
+
+        Expect(exchange is { StatusCode: 200 } && team.IsError != true, "the exchange should succeed and the directory API accept the issued token");
+
+        await ConnectThroughElicitationAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Adaptive Connect: a user who has not connected Google Calendar, with a client that declared URL-mode elicitation,
+    /// is sent to the connect page instead of getting an error; the client "opens" it and retries.
+    /// </summary>
+    private async Task ConnectThroughElicitationAsync(CancellationToken cancellationToken)
+    {
+        Step($"{OfflineEnvironment.NewUser} has not connected Google Calendar; their client declared URL-mode elicitation");
+        offline.Authority.SignedInUser = OfflineEnvironment.NewUser;
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions
+            {
+                Endpoint = new Uri(options.Value.McpServerUrl!),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                OAuth = new ClientOAuthOptions
+                {
+                    RedirectUri = new Uri("http://127.0.0.1:1/callback"),
+                    DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "Calendar demo client (elicitation)" },
+                    AuthorizationCallbackHandler = offline.Authority.CompleteAuthorizationAsync,
+                },
+            },
+            new HttpClient(),
+            ownsHttpClient: true);
+        var clientOptions = new McpClientOptions
+        {
+            Capabilities = new ClientCapabilities { Elicitation = new ElicitationCapability { Url = new UrlElicitationCapability() } },
+        };
+
+        // The elicitation handler "opens" the URL: the offline connect page, answered as the user would.
+        clientOptions.Handlers.ElicitationHandler = async (request, ct) =>
+        {
+            Console.WriteLine($"   the client opens {new Uri(request!.Url!).GetLeftPart(UriPartial.Path)} and the user allows the connection");
+            await offline.Authority.CompleteConnectAsync(new Uri(request.Url!), ct);
+            return new ElicitResult { Action = "accept" };
+        };
+        await using var client = await McpClient.CreateAsync(transport, clientOptions, cancellationToken: cancellationToken);
+        var arguments = new Dictionary<string, object?> { ["max_results"] = 2 };
+        var elicited = false;
+        CallToolResult result;
+        try
+        {
+            result = await client.CallToolAsync("get_calendar_events", arguments, cancellationToken: cancellationToken);
+        }
+        catch (UrlElicitationRequiredException e)
+        {
+            Console.WriteLine($"   tools/call -> URL elicitation (error {(int)McpErrorCode.UrlElicitationRequired}): \"{e.Elicitations[0].Message}\"");
+            elicited = true;
+            foreach (var elicitation in e.Elicitations)
+            {
+                await clientOptions.Handlers.ElicitationHandler(elicitation, cancellationToken);
+            }
+
+            Console.WriteLine("   the client retries the call");
+            result = await client.CallToolAsync("get_calendar_events", arguments, cancellationToken: cancellationToken);
+        }
+
+        foreach (var line in result.Content.OfType<TextContentBlock>().SelectMany(b => b.Text.Split('\n')))
+        {
+            Console.WriteLine("   " + line);
+        }
+
+        Expect(elicited, "the first call should answer with a URL elicitation carrying the connect URL");
+        Expect(result.IsError != true, "the retried call should succeed once the user connected the app");
     }
 
     private static void Step(string title)

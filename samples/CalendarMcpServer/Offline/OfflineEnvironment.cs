@@ -14,12 +14,22 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
     /// <summary>Has not connected Google Calendar yet: the tool tells them how.</summary>
     public const string NewUser = "U2NewUser";
 
-    private OfflineEnvironment(DescopeTestAuthority authority, CalendarApiStandIn calendar, TestConnection demoConnection)
+    /// <summary>The MCP server's own client at the authority, with which it exchanges tokens.</summary>
+    public const string ServerClientId = "calendar-mcp-server";
+
+    /// <summary>That client's secret (offline only).</summary>
+    public const string ServerClientSecret = "offline-server-secret";
+
+    private OfflineEnvironment(DescopeTestAuthority authority, CalendarApiStandIn calendar, TestConnection demoConnection, TeamDirectoryApiStandIn directory)
     {
         Authority = authority;
         Calendar = calendar;
         DemoConnection = demoConnection;
+        Directory = directory;
     }
+
+    /// <summary>The first-party team directory API stand-in, called with exchanged tokens.</summary>
+    public TeamDirectoryApiStandIn Directory { get; }
 
     public DescopeTestAuthority Authority { get; }
 
@@ -45,9 +55,15 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
 
         authority.SignedInUser = DemoUser;
         var connection = authority.Connections.AddUserConnection(CalendarTools.CalendarApp, DemoUser, [CalendarTools.CalendarReadScope]);
-        return new OfflineEnvironment(authority, await CalendarApiStandIn.StartAsync(authority), connection);
+        authority.AddClient(ServerClientId, c => c.ClientSecret = ServerClientSecret);
+        return new OfflineEnvironment(
+            authority, await CalendarApiStandIn.StartAsync(authority), connection, await TeamDirectoryApiStandIn.StartAsync(authority, ServerClientId));
     }
 
-    /// <summary>Stops the Calendar stand-in; the development authority stops with the server.</summary>
-    public ValueTask DisposeAsync() => Calendar.DisposeAsync();
+    /// <summary>Stops the stand-ins; the development authority stops with the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Directory.DisposeAsync();
+        await Calendar.DisposeAsync();
+    }
 }

@@ -131,7 +131,7 @@ internal static class TokenEndpoint
         return issuer.ForClient(client, granted, resource);
     }
 
-    private static (TestClient? Client, IResult? Failure) Authenticate(HttpRequest request, string? formId, string? formSecret, OAuthStore store)
+    internal static (TestClient? Client, IResult? Failure) Authenticate(HttpRequest request, string? formId, string? formSecret, OAuthStore store)
     {
         string? id = formId;
         string? secret = formSecret;

@@ -119,8 +119,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
         if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
         {
             _telemetry.TokenRemembered();
-            ExpandedScopes.Attach(remembered.Principal!, _scopeHierarchy);
-            return remembered;
+            return Accepted(token, remembered);
         }
 
         using var activity = DescopeTelemetry.StartTokenValidation();
@@ -160,12 +159,21 @@ internal sealed class DescopeTokenHandler : TokenHandler
         {
             _validated.Remember(token, configuration, result.ClaimsIdentity, parsed);
             _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
-            var principal = new ClaimsPrincipal(result.ClaimsIdentity);
-            ExpandedScopes.Attach(principal, _scopeHierarchy);
-            return DescopeTokenValidationResult.Success(principal, parsed);
+            return Accepted(token, DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), parsed));
         }
 
         return Refuse(Classify(result.Exception), activity);
+    }
+
+    /// <summary>
+    /// What every accepted token's principal carries off the principal itself: its scopes expanded by the hierarchy, and the
+    /// token it came from (for the services that act for the caller; never readable from the principal).
+    /// </summary>
+    private DescopeTokenValidationResult Accepted(string token, DescopeTokenValidationResult accepted)
+    {
+        ExpandedScopes.Attach(accepted.Principal!, _scopeHierarchy);
+        AuthenticatedBearerTokens.Remember(accepted.Principal!, token);
+        return accepted;
     }
 
     private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)

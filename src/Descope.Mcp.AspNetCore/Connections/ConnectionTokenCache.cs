@@ -78,12 +78,13 @@ internal sealed class ConnectionTokenCache
             return (await _client.FetchAsync(fetch, cancellationToken), TelemetryValues.CacheBypass);
         }
 
-        var state = new Miss(this, fetch, Activity.Current);
+        var key = ConnectionTokenCacheKey.For(fetch, _project);
+        var state = new Miss(this, fetch, key, Activity.Current);
         ConnectionTokenCacheEntry entry;
         try
         {
             entry = await _cache.GetOrCreateAsync(
-                ConnectionTokenCacheKey.For(fetch, _project),
+                key,
                 state,
                 static (miss, token) => miss.FetchAsync(token),
                 fetch.SkipCacheRead ? _skipReadEntryOptions : _entryOptions,
@@ -93,14 +94,21 @@ internal sealed class ConnectionTokenCache
         catch (Exception ex) when (ex is not OperationCanceledException && !ex.Data.Contains(ThrownByFetchKey))
         {
             ConnectionsLog.CacheFailed(_logger, fetch.AppId, ex);
-            return ((await FetchEntryAsync(fetch, cancellationToken)).Token, TelemetryValues.CacheMiss);
+            return ((await FetchEntryAsync(fetch, key, cancellationToken)).Token, TelemetryValues.CacheMiss);
         }
 
         // A token this very call fetched is the freshest there is; only entries read from the cache can be stale.
         var now = _time.GetUtcNow();
-        if (state.Fetched || fetch.SkipCacheRead || entry.RefreshAt > now)
+        if (state.Fetched || fetch.SkipCacheRead || (entry.RefreshAt > now && string.Equals(entry.CacheKey, key, StringComparison.Ordinal)))
         {
             return (entry.Token, state.Fetched ? TelemetryValues.CacheMiss : TelemetryValues.CacheHit);
+        }
+
+        if (!string.Equals(entry.CacheKey, key, StringComparison.Ordinal))
+        {
+            // Another key ring's entry, a tampered one, or one moved from another key: a miss.
+            ConnectionsLog.CachedEntryUnreadable(_logger, fetch.AppId);
+            return await GetOrFetchAsync(fetch with { SkipCacheRead = true }, cancellationToken);
         }
 
         ConnectionsLog.CachedTokenStale(_logger, fetch.AppId);
@@ -114,7 +122,7 @@ internal sealed class ConnectionTokenCache
     // Refresh tokens are long-lived secrets: they are handed to the one caller who asked and never stored.
     private bool BypassesCache(ConnectionFetch fetch) => _options.CacheMaxLifetime <= TimeSpan.Zero || fetch.WithRefreshToken;
 
-    private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, CancellationToken cancellationToken)
+    private async ValueTask<ConnectionTokenCacheEntry> FetchEntryAsync(ConnectionFetch fetch, string key, CancellationToken cancellationToken)
     {
         ConnectionToken token;
         try
@@ -134,14 +142,14 @@ internal sealed class ConnectionTokenCache
             refreshAt = beforeExpiry;
         }
 
-        return new ConnectionTokenCacheEntry(token, refreshAt);
+        return new ConnectionTokenCacheEntry(token, refreshAt) { CacheKey = key };
     }
 
     /// <summary>
     /// The state of one caller's miss: whether this caller's own factory ran, and the caller's activity, which the fetch
     /// continues (HybridCache runs the factory outside the caller's execution context).
     /// </summary>
-    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch, Activity? activity)
+    private sealed class Miss(ConnectionTokenCache cache, ConnectionFetch fetch, string key, Activity? activity)
     {
         public bool Fetched { get; private set; }
 
@@ -152,7 +160,7 @@ internal sealed class ConnectionTokenCache
                 Activity.Current = activity;
             }
 
-            var entry = await cache.FetchEntryAsync(fetch, cancellationToken);
+            var entry = await cache.FetchEntryAsync(fetch, key, cancellationToken);
             Fetched = true;
             return entry;
         }

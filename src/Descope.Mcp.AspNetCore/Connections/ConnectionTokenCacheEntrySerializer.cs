@@ -1,27 +1,16 @@
-using System.Buffers;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Caching.Hybrid;
+using Descope.Mcp.AspNetCore.Internal;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Descope.Mcp.AspNetCore.Connections;
 
-/// <summary>Serializes cache entries for <c>HybridCache</c>'s second level with source-generated JSON.</summary>
-internal sealed class ConnectionTokenCacheEntrySerializer : IHybridCacheSerializer<ConnectionTokenCacheEntry>
+/// <summary>Serializes connection token cache entries, encrypted, for <c>HybridCache</c>'s second level.</summary>
+internal sealed class ConnectionTokenCacheEntrySerializer(IDataProtectionProvider dataProtection)
+    : ProtectedCacheSerializer<ConnectionTokenCacheEntry>(
+        dataProtection, "Descope.Mcp.AspNetCore.ConnectionTokenCache.v1", TokenCacheJsonContext.Default.ConnectionTokenCacheEntry)
 {
-    public ConnectionTokenCacheEntry Deserialize(ReadOnlySequence<byte> source)
-    {
-        var reader = new Utf8JsonReader(source);
-        return JsonSerializer.Deserialize(ref reader, ConnectionTokenCacheJsonContext.Default.ConnectionTokenCacheEntry)
-            ?? throw new JsonException("An empty connection token cache entry.");
-    }
+    protected override ConnectionTokenCacheEntry Unreadable => ConnectionTokenCacheEntry.Unreadable;
 
-    public void Serialize(ConnectionTokenCacheEntry value, IBufferWriter<byte> target)
-    {
-        using var writer = new Utf8JsonWriter(target);
-        JsonSerializer.Serialize(writer, value, ConnectionTokenCacheJsonContext.Default.ConnectionTokenCacheEntry);
-    }
+    protected override string KeyOf(ConnectionTokenCacheEntry entry) => entry.CacheKey;
+
+    protected override ConnectionTokenCacheEntry WithKey(ConnectionTokenCacheEntry entry, string key) => entry with { CacheKey = key };
 }
-
-[JsonSerializable(typeof(ConnectionTokenCacheEntry))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class ConnectionTokenCacheJsonContext : JsonSerializerContext;

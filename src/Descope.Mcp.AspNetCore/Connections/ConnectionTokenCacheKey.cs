@@ -36,16 +36,52 @@ internal static class ConnectionTokenCacheKey
 
             Append(ref buffer, ref length, fetch.Credential.IsManagementKey ? "management-key" : "caller-token");
             Append(ref buffer, ref length, fetch.Credential.Secret);
-
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer.AsSpan(0, length), hash);
-            return string.Concat(ConnectionTokenDefaults.CacheKeyPrefix, Base64Url.EncodeToString(hash));
+            return Hash(ConnectionTokenDefaults.CacheKeyPrefix, buffer, length);
         }
         finally
         {
             // The buffer held the caller's token: wipe it before another renter sees it.
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
+    }
+
+    /// <summary>
+    /// The cache key of a token exchange: the project, the MCP server's client, the audience, the sorted scope set and
+    /// the caller's token that is exchanged.
+    /// </summary>
+    public static string ForExchange(string audience, IReadOnlyList<string> scopes, string clientId, string subjectToken, DescopeProject project)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            var length = 0;
+            Append(ref buffer, ref length, "v1");
+            Append(ref buffer, ref length, project.BaseUrl.AbsoluteUri);
+            Append(ref buffer, ref length, project.ProjectId);
+            Append(ref buffer, ref length, clientId);
+            Append(ref buffer, ref length, audience);
+            foreach (var scope in scopes.Order(StringComparer.Ordinal))
+            {
+                Append(ref buffer, ref length, scope);
+            }
+
+            Append(ref buffer, ref length, subjectToken);
+            return Hash(ExchangedTokenPrefix, buffer, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <summary>The prefix of exchanged tokens' cache keys.</summary>
+    public const string ExchangedTokenPrefix = "descope-mcp:exchanged-token:";
+
+    private static string Hash(string prefix, byte[] buffer, int length)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.AsSpan(0, length), hash);
+        return string.Concat(prefix, Base64Url.EncodeToString(hash));
     }
 
     // Each value is length-prefixed, so no two different requests can produce the same bytes.

@@ -18,6 +18,10 @@ internal static class ConnectionTokenMessages
             : what + $" Open {connectUrl.AbsoluteUri} to connect it, then try again.";
     }
 
+    /// <summary>What a URL-mode elicitation asks of the user; the URL travels beside it.</summary>
+    public static string ConnectPrompt(string appId) =>
+        $"Connect '{Clean(appId)}' to your account so this tool can use it, then return here.";
+
     public static string PolicyDenied(string appId) =>
         $"Access to '{Clean(appId)}' was denied by Descope's policy for this request. Ask an administrator to grant it.";
 

@@ -60,6 +60,14 @@ public sealed class ConnectionTokenOptions
     /// </summary>
     public bool IncludeConnectUrlInErrors { get; set; } = true;
 
+    /// <summary>
+    /// When a tool lets a <see cref="ConnectionTokenException"/> for a connection the user has not made escape, and the
+    /// MCP client declared URL-mode elicitation, answer with a URL elicitation carrying the connect URL (JSON-RPC error
+    /// -32042) so the client opens it and retries; other clients get the tool error. Needs
+    /// <see cref="IncludeConnectUrlInErrors"/>. Default: <see langword="true"/>.
+    /// </summary>
+    public bool UseUrlElicitation { get; set; } = true;
+
     /// <summary>Where Descope sends the user after connecting an app; absent: the app's default in Descope.</summary>
     public string? ConnectRedirectUrl { get; set; }
 }

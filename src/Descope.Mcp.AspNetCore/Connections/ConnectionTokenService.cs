@@ -1,8 +1,6 @@
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Internal;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,20 +11,20 @@ namespace Descope.Mcp.AspNetCore.Connections;
 /// </summary>
 internal sealed class ConnectionTokenService : IConnectionTokenService
 {
-    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly McpCallerAccessor _callers;
     private readonly ConnectionTokenCache _cache;
     private readonly DescopeConnectionClient _client;
     private readonly DescopeMcpOptions _options;
     private readonly ILogger<ConnectionTokenService> _logger;
 
     public ConnectionTokenService(
-        IHttpContextAccessor httpContextAccessor,
+        McpCallerAccessor callers,
         ConnectionTokenCache cache,
         DescopeConnectionClient client,
         IOptions<DescopeMcpOptions> options,
         ILogger<ConnectionTokenService> logger)
     {
-        _httpContextAccessor = httpContextAccessor;
+        _callers = callers;
         _cache = cache;
         _client = client;
         _options = options.Value;
@@ -43,11 +41,11 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
     {
         CheckId(appId, nameof(appId));
         CheckOptionalId(tenantId, nameof(tenantId));
-        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync));
+        var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
+        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
-                caller.Credential, _options.Connections.IncludeConnectUrlInErrors),
+                Credential(caller), _options.Connections.IncludeConnectUrlInErrors),
             cancellationToken);
     }
 
@@ -57,7 +55,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
         CheckId(request.UserId, nameof(request) + "." + nameof(request.UserId));
         CheckOptionalId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
-        var fetch = await ExplicitFetchAsync(ConnectionOwner.User, request, request.UserId, request.TenantId);
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.User, request, request.UserId, request.TenantId, cancellationToken);
         return await _cache.GetAsync(fetch, cancellationToken);
     }
 
@@ -66,7 +64,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         ArgumentNullException.ThrowIfNull(request);
         CheckId(request.AppId, nameof(request) + "." + nameof(request.AppId));
         CheckId(request.TenantId, nameof(request) + "." + nameof(request.TenantId));
-        var fetch = await ExplicitFetchAsync(ConnectionOwner.Tenant, request, userId: null, request.TenantId);
+        var fetch = await ExplicitFetchAsync(ConnectionOwner.Tenant, request, userId: null, request.TenantId, cancellationToken);
         return await _cache.GetAsync(fetch, cancellationToken);
     }
 
@@ -84,21 +82,22 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             throw new ArgumentException("The redirect URL must be absolute.", nameof(redirectUrl));
         }
 
-        var normalizedScopes = NormalizeScopes(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync));
+        var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
+        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
-            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), caller.Credential),
+            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
             cancellationToken);
     }
 
-    private async Task<ConnectionFetch> ExplicitFetchAsync(ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId)
+    private async Task<ConnectionFetch> ExplicitFetchAsync(
+        ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId, CancellationToken cancellationToken)
     {
-        var scopes = NormalizeScopes(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
-        var caller = await CallerAsync();
+        var scopes = ScopeSyntax.Normalize(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
+        var caller = await _callers.GetAsync(cancellationToken);
         DescopeCredential credential;
         if (caller is not null)
         {
-            credential = caller.Credential;
+            credential = Credential(caller);
         }
         else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
         {
@@ -124,64 +123,15 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             credential, resolveConnectUrl);
     }
 
-    private async Task<Caller> RequireCallerAsync(string method) =>
-        await CallerAsync() is { UserId: not null } caller
+    private async Task<McpCaller> RequireCallerAsync(string method, CancellationToken cancellationToken) =>
+        await _callers.GetAsync(cancellationToken) is { UserId: not null } caller
             ? caller
             : throw new InvalidOperationException(
                 $"{method} without a user ID needs the current request's authenticated Descope caller (a token with 'sub'). " +
                 "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
 
-    /// <summary>
-    /// The current request's caller, only when its bearer token passed this library's validation: a token that did not
-    /// is never sent anywhere.
-    /// </summary>
-    private async Task<Caller?> CallerAsync()
-    {
-        var context = _httpContextAccessor.HttpContext;
-        if (context is null)
-        {
-            return null;
-        }
-
-        var token = BearerToken.Read(context.Request);
-        if (token is null)
-        {
-            return null;
-        }
-
-        var result = await context.AuthenticateAsync(DescopeMcpDefaults.AuthenticationScheme);
-        if (!result.Succeeded)
-        {
-            return null;
-        }
-
-        var lacksTokenFetchScope = !DescopeClaims.HasScope(result.Principal, DescopeConnectionApi.TokenFetchScope);
-        return new Caller(result.Principal.FindFirst(DescopeClaimTypes.Subject)?.Value, new DescopeCredential(token, isManagementKey: false, lacksTokenFetchScope));
-    }
-
-    private static List<string> NormalizeScopes(IEnumerable<string>? scopes, string parameter)
-    {
-        if (scopes is null)
-        {
-            return [];
-        }
-
-        var result = new List<string>();
-        foreach (var scope in scopes)
-        {
-            if (!ScopeSyntax.IsValidScope(scope))
-            {
-                throw new ArgumentException("Each scope must be a non-empty OAuth scope without spaces, quotes or backslashes.", parameter);
-            }
-
-            if (!result.Contains(scope, StringComparer.Ordinal))
-            {
-                result.Add(scope);
-            }
-        }
-
-        return result;
-    }
+    private static DescopeCredential Credential(McpCaller caller) =>
+        new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));
 
     private static void CheckId(string? value, string parameter)
     {
@@ -196,6 +146,4 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             throw new ArgumentException("The value must be 1 to 256 characters without control characters.", parameter);
         }
     }
-
-    private sealed record Caller(string? UserId, DescopeCredential Credential);
 }

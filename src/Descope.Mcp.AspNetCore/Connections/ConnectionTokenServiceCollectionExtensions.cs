@@ -1,7 +1,9 @@
+using Descope.Mcp.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Connections;
 
@@ -18,6 +20,7 @@ internal static class ConnectionTokenServiceCollectionExtensions
         // The app's HybridCache is used as it is configured: a registered IDistributedCache (Redis, for example)
         // becomes its second level, shared by every instance behind the load balancer.
         services.AddHybridCache();
+        services.AddDataProtection();
         services.TryAddSingleton<IHybridCacheSerializer<ConnectionTokenCacheEntry>, ConnectionTokenCacheEntrySerializer>();
 
         services.AddHttpClient(ConnectionTokenDefaults.HttpClientName)
@@ -34,9 +37,18 @@ internal static class ConnectionTokenServiceCollectionExtensions
                     context.ServiceProvider.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.Connections,
                     context.ServiceProvider.GetRequiredService<TimeProvider>()));
 
+        services.TryAddSingleton<McpCallerAccessor>();
+        services.TryAddSingleton<ConnectUrlElicitation>();
+        services.AddOptions<McpServerOptions>().Configure<ConnectUrlElicitation>((options, elicitation) =>
+        {
+            options.Filters.Message.IncomingFilters.Add(McpMessageCaller.Filter);
+            options.Filters.Request.CallToolFilters.Add(elicitation.Filter);
+        });
         services.TryAddSingleton<DescopeConnectionClient>();
         services.TryAddSingleton<ConnectionTokenCache>();
         services.TryAddSingleton<IConnectionTokenService, ConnectionTokenService>();
+        services.TryAddSingleton<IHybridCacheSerializer<ExchangedTokenCacheEntry>, ExchangedTokenCacheEntrySerializer>();
+        services.TryAddSingleton<IDescopeTokenExchange, DescopeTokenExchange>();
         return services;
     }
 }

@@ -28,4 +28,16 @@ internal static partial class ConnectionsLog
 
     [LoggerMessage(107, LogLevel.Warning, "Descope's answer for connection {AppId} (HTTP {StatusCode}) could not be read.")]
     public static partial void AnswerUnreadable(ILogger logger, string appId, int statusCode, Exception? exception);
+
+    [LoggerMessage(108, LogLevel.Warning, "A cached entry for connection {AppId} could not be decrypted or belongs to another key (another key ring, a revoked key, or tampering); it is treated as a miss.")]
+    public static partial void CachedEntryUnreadable(ILogger logger, string appId);
+
+    [LoggerMessage(110, LogLevel.Debug, "Descope issued a token for audience {Audience} in exchange for the caller's.")]
+    public static partial void TokenExchanged(ILogger logger, string audience);
+
+    [LoggerMessage(111, LogLevel.Information, "Descope refused to exchange the caller's token for audience {Audience}: {Failure} (HTTP {StatusCode}, error {ErrorCode}).")]
+    public static partial void ExchangeRefused(ILogger logger, string audience, TokenExchangeFailure failure, int statusCode, string? errorCode);
+
+    [LoggerMessage(112, LogLevel.Warning, "Descope's token exchange answer for audience {Audience} (HTTP {StatusCode}) could not be read.")]
+    public static partial void ExchangeAnswerUnreadable(ILogger logger, string audience, int statusCode, Exception exception);
 }

@@ -335,7 +335,7 @@ internal sealed class DescopeConnectionClient
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>Reads at most <see cref="MaxAnswerBytes"/>; <see langword="null"/> when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         if (content.Headers.ContentLength > MaxAnswerBytes)
         {

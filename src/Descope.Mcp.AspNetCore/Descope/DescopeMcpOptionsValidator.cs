@@ -92,6 +92,7 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         }
 
         ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
+        ValidateTokenExchange(options.TokenExchange, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -218,5 +219,30 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
     {
         var clean = new string([.. value.Where(c => !char.IsControl(c))]);
         return clean.Length > 120 ? clean[..120] + "…" : clean;
+    }
+
+    // The exchange is in use once its client ID is set; only then is the secret required, so apps without it start.
+    private static void ValidateTokenExchange(TokenExchangeOptions options, List<string> failures)
+    {
+        if (string.IsNullOrEmpty(options.ClientId))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            failures.Add($"{Key}TokenExchange:ClientSecret is required when {Key}TokenExchange:ClientId is set: the MCP server's client secret from the Descope console.");
+        }
+
+        if (!options.TokenEndpointPath.StartsWith('/') || options.TokenEndpointPath.StartsWith("//", StringComparison.Ordinal)
+            || !Uri.TryCreate(options.TokenEndpointPath, UriKind.Relative, out _))
+        {
+            failures.Add($"{Key}TokenExchange:TokenEndpointPath must be a path starting with '/', for example /oauth2/v1/apps/token.");
+        }
+
+        if (!Enum.IsDefined(options.BodyEncoding))
+        {
+            failures.Add($"{Key}TokenExchange:BodyEncoding must be Json or Form.");
+        }
     }
 }

@@ -26,4 +26,29 @@ internal static class ScopeSyntax
 
         return true;
     }
+
+    /// <summary>The scopes, each checked, without duplicates, in their order; none when <see langword="null"/>.</summary>
+    public static List<string> Normalize(IEnumerable<string>? scopes, string parameter)
+    {
+        if (scopes is null)
+        {
+            return [];
+        }
+
+        var result = new List<string>();
+        foreach (var scope in scopes)
+        {
+            if (!IsValidScope(scope))
+            {
+                throw new ArgumentException("Each scope must be a non-empty OAuth scope without spaces, quotes or backslashes.", parameter);
+            }
+
+            if (!result.Contains(scope, StringComparer.Ordinal))
+            {
+                result.Add(scope);
+            }
+        }
+
+        return result;
+    }
 }

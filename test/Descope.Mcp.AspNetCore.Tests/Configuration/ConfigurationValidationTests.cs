@@ -113,6 +113,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Descope:ValidatedTokenCacheDuration", "02:00:00", "Descope:ValidatedTokenCacheDuration must be between")]
     [InlineData("Descope:ValidatedTokenCacheSize", "0", "Descope:ValidatedTokenCacheSize must be at least 1")]
     [InlineData("Descope:ValidatedTokenCacheMemoryLimit", "65536", "Descope:ValidatedTokenCacheMemoryLimit must be at least 1048576 bytes")]
+    [InlineData("Descope:TokenExchange:ClientId", "mcp-server", "Descope:TokenExchange:ClientSecret is required when Descope:TokenExchange:ClientId is set")]
     public async Task Each_bad_key_is_named(string key, string value, string expected)
     {
         var settings = Valid();

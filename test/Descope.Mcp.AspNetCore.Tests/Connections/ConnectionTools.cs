@@ -42,6 +42,13 @@ public sealed class ConnectionTools(IConnectionTokenService connections, ToolPro
         return token.AccessToken;
     }
 
+    [McpServerTool(Name = "exchange"), Description("Returns a token for a downstream service in exchange for the caller's.")]
+    public static async Task<string> Exchange(IDescopeTokenExchange exchange, string audience, string[]? scopes = null, CancellationToken cancellationToken = default)
+    {
+        var token = await exchange.ExchangeAsync(audience, scopes, cancellationToken);
+        return token.AccessToken;
+    }
+
     // Takes the service as a method parameter, the other way tools receive services.
     [McpServerTool(Name = "describe_token"), Description("Describes the caller's token for an app, without the token.")]
     public static async Task<string> DescribeToken(IConnectionTokenService tokens, string appId, string[]? scopes = null, CancellationToken cancellationToken = default)
