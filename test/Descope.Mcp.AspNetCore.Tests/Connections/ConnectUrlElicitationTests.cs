@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Testing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -120,6 +123,42 @@ public sealed class ConnectUrlElicitationTests
         Assert.DoesNotContain(elicitation.ElicitationId!, await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task When_the_user_allows_on_an_interactive_connect_page_the_client_is_told_once_the_page_returns()
+    {
+        await using var host = await StartSessionHostAsync(authority: a => a.InteractiveConsent = true);
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var completed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.ElicitationCompleteNotification, (notification, _) =>
+        {
+            completed.TrySetResult(notification.Params.Deserialize<ElicitationCompleteNotificationParams>(McpJsonUtilities.DefaultOptions)!.ElicitationId);
+            return ValueTask.CompletedTask;
+        });
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        await host.Authority.CompleteConnectAsync(new Uri(elicitation.Url!));
+
+        Assert.Equal(elicitation.ElicitationId, await completed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.NotNull(host.Vault.Find(Calendar, Alice, null, []));
+    }
+
+    [Fact]
+    public async Task A_completion_url_expires_after_thirty_minutes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartSessionHostAsync(services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        clock.Advance(TimeSpan.FromMinutes(30));
+        using var browser = new HttpClient();
+        using var late = await browser.GetAsync(ReturnUrl(elicitation));
+
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+    }
+
     [Theory]
     [InlineData("/elicitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/complete")]
     [InlineData("/elicitations/not-an-id/complete")]
@@ -197,8 +236,11 @@ public sealed class ConnectUrlElicitationTests
         QueryHelpers.ParseQuery(new Uri(elicitation.Url!).Query).TryGetValue("redirect", out var redirect) ? redirect.ToString() : null;
 
 #pragma warning disable MCP9004 // Sessions include the legacy SSE transport, which has a channel to the client too.
-    private static Task<ConnectionTestHost> StartSessionHostAsync(Action<DescopeMcpOptions>? configure = null) =>
-        StartAsync(configure, transport: t =>
+    private static Task<ConnectionTestHost> StartSessionHostAsync(
+        Action<DescopeMcpOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Action<DescopeTestAuthorityOptions>? authority = null) =>
+        StartAsync(configure, services, authority, transport: t =>
         {
             t.Stateless = false;
             t.EnableLegacySse = true;
