@@ -14,7 +14,9 @@ namespace Descope.Mcp.AspNetCore.Tests.Connections;
 
 /// <summary>
 /// Adaptive Connect: a user who has not connected an app is sent to the connect page with URL-mode elicitation when
-/// their MCP client declared it, on both protocol generations; other clients keep the tool error with the URL.
+/// their MCP client declared it, on both protocol generations; other clients keep the tool error with the URL. On a
+/// session the connect page returns the user to the server, which tells the client with
+/// <c>notifications/elicitation/complete</c>; stateless requests have no channel for that.
 /// </summary>
 public sealed class ConnectUrlElicitationTests
 {
