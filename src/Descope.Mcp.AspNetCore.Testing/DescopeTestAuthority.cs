@@ -33,6 +33,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     private readonly TestSigningKeyRing _keys = new();
     private readonly DescopeTestAuthorityOptions _options;
     private readonly Lazy<HttpClient> _browser;
+    private readonly Lazy<HttpClient> _returnBrowser;
 
     private DescopeTestAuthority(WebApplication app, DescopeTestAuthorityOptions options)
     {
@@ -44,6 +45,9 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         // Follows no redirects, so the authorization response can be read off the Location header; carries the consent
         // page's cookie itself, the same way over a socket and in memory.
         _browser = new(() => new HttpClient(InProcess ? CreateHandler() : new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }));
+
+        // Where a connect page sends the user back is another site (the MCP server): reached over the network.
+        _returnBrowser = new(() => new HttpClient(new SocketsHttpHandler { UseCookies = false }));
     }
 
     /// <summary>The project ID.</summary>
@@ -255,13 +259,15 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     /// <summary>
     /// Opens a connect URL of <see cref="Connections"/> as the user would in a browser and, when the page asks (with
-    /// <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>), presses Allow. For MCP clients in tests and demos
-    /// that answer a URL-mode elicitation.
+    /// <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/>), presses Allow. Then, like a browser, it follows the
+    /// page back to the connect URL's redirect, if it has one: an MCP server that answered with a URL elicitation learns
+    /// there that the user is done and tells the MCP client. For MCP clients in tests and demos that answer a URL-mode
+    /// elicitation.
     /// </summary>
     /// <param name="connectUrl">The connect URL, as the MCP server handed it out.</param>
     /// <param name="cancellationToken">Cancels the visit.</param>
-    /// <returns>A task that completes when the app is connected.</returns>
-    /// <exception cref="InvalidOperationException">The page refused the visit.</exception>
+    /// <returns>A task that completes when the app is connected and the page the user returns to has answered.</returns>
+    /// <exception cref="InvalidOperationException">The connect page, or the page it returned to, refused the visit.</exception>
     public async Task CompleteConnectAsync(Uri connectUrl, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connectUrl);
@@ -284,10 +290,32 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
             {
                 throw new InvalidOperationException($"The connect page refused the answer ({(int)done.StatusCode}).");
             }
+
+            await ReturnAsync(done, cancellationToken);
         }
         else if ((int)page.StatusCode >= 400)
         {
             throw new InvalidOperationException($"The connect page refused the visit ({(int)page.StatusCode}).");
+        }
+        else
+        {
+            await ReturnAsync(page, cancellationToken);
+        }
+    }
+
+    /// <summary>Follows the connect page's redirect, as the user's browser would, wherever it leads.</summary>
+    private async Task ReturnAsync(HttpResponseMessage connectPage, CancellationToken cancellationToken)
+    {
+        if ((int)connectPage.StatusCode is < 300 or >= 400 || connectPage.Headers.Location is not { } location)
+        {
+            return;
+        }
+
+        var target = location.IsAbsoluteUri ? location : new Uri(connectPage.RequestMessage!.RequestUri!, location);
+        using var landing = await _returnBrowser.Value.GetAsync(target, cancellationToken);
+        if ((int)landing.StatusCode >= 400)
+        {
+            throw new InvalidOperationException($"The page the connect page returned to refused the visit ({(int)landing.StatusCode}).");
         }
     }
 
@@ -323,6 +351,11 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         if (_browser.IsValueCreated)
         {
             _browser.Value.Dispose();
+        }
+
+        if (_returnBrowser.IsValueCreated)
+        {
+            _returnBrowser.Value.Dispose();
         }
 
         await _app.StopAsync();

@@ -8,7 +8,6 @@ using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -90,7 +89,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, McpEndpointProtectionPolicy>());
         services.AddDescopeMcpAuthorization();
 
-        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ProtectedResourceMetadataStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LeadingMiddlewareStartupFilter<ProtectedResourceMetadataMiddleware>>());
 
         services.AddDescopeConnectionTokens();
     }
@@ -108,15 +107,5 @@ public static class DescopeMcpServiceCollectionExtensions
                 options.DefaultScheme = DescopeMcpDefaults.AuthenticationScheme;
             }
         }
-    }
-
-    /// <summary>Puts the metadata middleware at the front of the pipeline.</summary>
-    private sealed class ProtectedResourceMetadataStartupFilter : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.UseMiddleware<ProtectedResourceMetadataMiddleware>();
-            next(app);
-        };
     }
 }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -13,7 +16,17 @@ namespace Descope.Mcp.AspNetCore.Connections;
 /// (2026-07-28). The client opens the URL and retries. Other clients, and tools that catch the exception themselves,
 /// keep the explained tool error.
 /// </summary>
-internal sealed class ConnectUrlElicitation(IOptions<DescopeMcpOptions> options)
+/// <remarks>
+/// Where the server can reach the client later, on a session (stateful Streamable HTTP, legacy SSE), the connect URL
+/// returns the user to this server's <see cref="UrlElicitationCompletionMiddleware"/>, which sends
+/// <c>notifications/elicitation/complete</c> to the session. A stateless request has no such channel: its elicitation
+/// carries the connect URL as it was.
+/// </remarks>
+internal sealed class ConnectUrlElicitation(
+    IOptions<DescopeMcpOptions> options,
+    UrlElicitationCompletions completions,
+    IHttpContextAccessor httpContextAccessor,
+    ILogger<ConnectUrlElicitation> logger)
 {
     public McpRequestHandler<CallToolRequestParams, CallToolResult> Filter(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (request, cancellationToken) =>
@@ -25,19 +38,56 @@ internal sealed class ConnectUrlElicitation(IOptions<DescopeMcpOptions> options)
             catch (ConnectionTokenException ex) when (ex.Failure == ConnectionTokenFailure.NotConnected && ex.ConnectUrl is not null
                 && options.Value.Connections.UseUrlElicitation && DeclaresUrlElicitation(request))
             {
+                var (elicitationId, connectUrl) = await CompletableAsync(request, ex, cancellationToken)
+                    ?? (UrlElicitationCompletions.NewElicitationId(), ex.ConnectUrl);
                 throw new UrlElicitationRequiredException(
                     ex.Message,
                     [
                         new ElicitRequestParams
                         {
                             Mode = "url",
-                            ElicitationId = Guid.NewGuid().ToString("N"),
-                            Url = ex.ConnectUrl.AbsoluteUri,
+                            ElicitationId = elicitationId,
+                            Url = connectUrl.AbsoluteUri,
                             Message = ConnectionTokenMessages.ConnectPrompt(ex.AppId),
                         },
                     ]);
             }
         };
+
+    /// <summary>
+    /// On a session: a new elicitation ID remembered for it, and a connect URL that returns the user to its completion
+    /// URL. <see langword="null"/> when there is no session or Descope did not hand out that URL.
+    /// </summary>
+    private async Task<(string ElicitationId, Uri ConnectUrl)?> CompletableAsync(
+        RequestContext<CallToolRequestParams> request, ConnectionTokenException notConnected, CancellationToken cancellationToken)
+    {
+        // The session's own server (the request's is bound to its POST response): the SDK puts it in the HttpContext.
+        if (request.Server.SessionId is not { } sessionId
+            || httpContextAccessor.HttpContext?.Features.Get<McpServer>() is not { } session
+            || session.SessionId != sessionId
+            || request.Services?.GetService<IConnectionTokenService>() is not { } connections
+            || !completions.TryRegister(session, out var elicitationId))
+        {
+            return null;
+        }
+
+        try
+        {
+            var connectUrl = await connections.GetConnectUrlAsync(
+                notConnected.AppId,
+                notConnected.ConnectScopes,
+                notConnected.ConnectTenantId,
+                completions.CompletionUrl(elicitationId),
+                cancellationToken);
+            return (elicitationId, connectUrl);
+        }
+        catch (ConnectionTokenException ex)
+        {
+            completions.Forget(elicitationId);
+            ConnectionsLog.CompletableConnectUrlUnavailable(logger, notConnected.AppId, ex.Failure);
+            return null;
+        }
+    }
 
     private static bool DeclaresUrlElicitation(RequestContext<CallToolRequestParams> request) =>
         request.JsonRpcMessage.Context?.ClientCapabilities?.Elicitation?.Url is not null

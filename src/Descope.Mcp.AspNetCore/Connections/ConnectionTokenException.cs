@@ -40,4 +40,10 @@ public sealed class ConnectionTokenException : McpException
 
     /// <summary>For <see cref="ConnectionTokenFailure.NotConnected"/>: where the user connects the app, when Descope provided it.</summary>
     public Uri? ConnectUrl { get; init; }
+
+    /// <summary>The scopes <see cref="ConnectUrl"/> asks for, so the URL can be made again with another redirect.</summary>
+    internal IReadOnlyList<string> ConnectScopes { get; init; } = [];
+
+    /// <summary>The tenant <see cref="ConnectUrl"/> connects within, if any.</summary>
+    internal string? ConnectTenantId { get; init; }
 }

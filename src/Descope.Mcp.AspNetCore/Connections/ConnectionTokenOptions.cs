@@ -63,11 +63,16 @@ public sealed class ConnectionTokenOptions
     /// <summary>
     /// When a tool lets a <see cref="ConnectionTokenException"/> for a connection the user has not made escape, and the
     /// MCP client declared URL-mode elicitation, answer with a URL elicitation carrying the connect URL (JSON-RPC error
-    /// -32042) so the client opens it and retries; other clients get the tool error. Needs
-    /// <see cref="IncludeConnectUrlInErrors"/>. Default: <see langword="true"/>.
+    /// -32042) so the client opens it and retries; other clients get the tool error. On a session (stateful Streamable
+    /// HTTP, legacy SSE) the connect URL returns the user to <c>&lt;McpServerUrl&gt;/elicitations/{id}/complete</c>,
+    /// which sends the client <c>notifications/elicitation/complete</c>. Needs <see cref="IncludeConnectUrlInErrors"/>.
+    /// Default: <see langword="true"/>.
     /// </summary>
     public bool UseUrlElicitation { get; set; } = true;
 
-    /// <summary>Where Descope sends the user after connecting an app; absent: the app's default in Descope.</summary>
+    /// <summary>
+    /// Where Descope sends the user after connecting an app; absent: the app's default in Descope. After a URL
+    /// elicitation on a session the user returns to this server first, which then sends them here.
+    /// </summary>
     public string? ConnectRedirectUrl { get; set; }
 }

@@ -1,4 +1,6 @@
 using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Internal;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,7 +40,9 @@ internal static class ConnectionTokenServiceCollectionExtensions
                     context.ServiceProvider.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<McpCallerAccessor>();
+        services.TryAddSingleton<UrlElicitationCompletions>();
         services.TryAddSingleton<ConnectUrlElicitation>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LeadingMiddlewareStartupFilter<UrlElicitationCompletionMiddleware>>());
         services.AddOptions<McpServerOptions>().Configure<ConnectUrlElicitation>((options, elicitation) =>
         {
             options.Filters.Message.IncomingFilters.Add(McpMessageCaller.Filter);

@@ -40,4 +40,13 @@ internal static partial class ConnectionsLog
 
     [LoggerMessage(112, LogLevel.Warning, "Descope's token exchange answer for audience {Audience} (HTTP {StatusCode}) could not be read.")]
     public static partial void ExchangeAnswerUnreadable(ILogger logger, string audience, int statusCode, Exception exception);
+
+    [LoggerMessage(113, LogLevel.Information, "The connect URL for connection {AppId} that returns to this server could not be obtained ({Failure}); the URL elicitation is sent without a completion.")]
+    public static partial void CompletableConnectUrlUnavailable(ILogger logger, string appId, ConnectionTokenFailure failure);
+
+    [LoggerMessage(114, LogLevel.Debug, "A URL elicitation was completed: its MCP session was sent notifications/elicitation/complete.")]
+    public static partial void UrlElicitationCompleted(ILogger logger);
+
+    [LoggerMessage(115, LogLevel.Information, "A URL elicitation was completed, but its MCP session could not be notified.")]
+    public static partial void UrlElicitationNotificationFailed(ILogger logger, Exception exception);
 }

@@ -114,6 +114,8 @@ internal sealed class DescopeConnectionClient
             StatusCode = notConnected.StatusCode,
             ErrorCode = notConnected.ErrorCode,
             ConnectUrl = url,
+            ConnectScopes = fetch.Scopes,
+            ConnectTenantId = fetch.TenantId,
         };
     }
 

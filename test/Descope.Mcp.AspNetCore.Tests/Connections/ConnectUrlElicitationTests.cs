@@ -1,4 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -8,7 +14,9 @@ namespace Descope.Mcp.AspNetCore.Tests.Connections;
 
 /// <summary>
 /// Adaptive Connect: a user who has not connected an app is sent to the connect page with URL-mode elicitation when
-/// their MCP client declared it, on both protocol generations; other clients keep the tool error with the URL.
+/// their MCP client declared it, on both protocol generations; other clients keep the tool error with the URL. On a
+/// session the connect page returns the user to the server, which tells the client with
+/// <c>notifications/elicitation/complete</c>; stateless requests have no channel for that.
 /// </summary>
 public sealed class ConnectUrlElicitationTests
 {
@@ -65,12 +73,190 @@ public sealed class ConnectUrlElicitationTests
         Assert.Contains("not connected", ErrorText(await CallAsync(client, "user_token", new { appId = Calendar })), StringComparison.Ordinal);
     }
 
-    private static async Task<McpClient> ConnectAsync(ConnectionTestHost host, string protocolVersion, bool urlElicitation)
+    public static TheoryData<HttpTransportMode> SessionTransports => [HttpTransportMode.StreamableHttp, HttpTransportMode.Sse];
+
+    [Theory]
+    [MemberData(nameof(SessionTransports))]
+    public async Task On_a_session_the_client_is_told_when_the_user_is_back_from_the_connect_page_and_its_retry_succeeds(HttpTransportMode mode)
+    {
+        await using var host = await StartSessionHostAsync();
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true, mode);
+        var completed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.ElicitationCompleteNotification, (notification, _) =>
+        {
+            completed.TrySetResult(notification.Params.Deserialize<ElicitationCompleteNotificationParams>(McpJsonUtilities.DefaultOptions)!.ElicitationId);
+            return ValueTask.CompletedTask;
+        });
+
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar, scopes = new[] { CalendarScope } }))).Elicitations);
+        Assert.False(completed.Task.IsCompleted);
+        await host.Authority.CompleteConnectAsync(new Uri(elicitation.Url!));
+
+        // A guard against hanging, not a timing assertion: the notification is sent before the page answers.
+        Assert.Equal(elicitation.ElicitationId, await completed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        var retried = Text(await CallAsync(client, "user_token", new { appId = Calendar, scopes = new[] { CalendarScope } }));
+        Assert.Equal(Alice, host.Vault.FindByAccessToken(retried)?.UserId);
+    }
+
+    [Fact]
+    public async Task The_connect_url_returns_to_a_completion_url_on_this_server_that_works_once()
+    {
+        await using var host = await StartSessionHostAsync();
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+        var completionUrl = ReturnUrl(elicitation);
+
+        Assert.StartsWith(host.Server.McpUrl + "/elicitations/", completionUrl, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.AccessToken(), elicitation.Url, StringComparison.Ordinal);
+        using var browser = new HttpClient();
+        using var link = new HttpRequestMessage(HttpMethod.Head, completionUrl);
+        using var checkedLink = await browser.SendAsync(link);
+        using var first = await browser.GetAsync(completionUrl);
+        using var second = await browser.GetAsync(completionUrl);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, checkedLink.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", first.Content.Headers.ContentType!.ToString());
+        Assert.Equal("no-store", first.Headers.CacheControl!.ToString());
+        Assert.Contains("return to your MCP client", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
+        Assert.DoesNotContain(elicitation.ElicitationId!, await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_the_user_allows_on_an_interactive_connect_page_the_client_is_told_once_the_page_returns()
+    {
+        await using var host = await StartSessionHostAsync(authority: a => a.InteractiveConsent = true);
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var completed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.ElicitationCompleteNotification, (notification, _) =>
+        {
+            completed.TrySetResult(notification.Params.Deserialize<ElicitationCompleteNotificationParams>(McpJsonUtilities.DefaultOptions)!.ElicitationId);
+            return ValueTask.CompletedTask;
+        });
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        await host.Authority.CompleteConnectAsync(new Uri(elicitation.Url!));
+
+        Assert.Equal(elicitation.ElicitationId, await completed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.NotNull(host.Vault.Find(Calendar, Alice, null, []));
+    }
+
+    [Fact]
+    public async Task A_completion_url_expires_after_thirty_minutes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartSessionHostAsync(services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        clock.Advance(TimeSpan.FromMinutes(30));
+        using var browser = new HttpClient();
+        using var late = await browser.GetAsync(ReturnUrl(elicitation));
+
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/elicitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/complete")]
+    [InlineData("/elicitations/not-an-id/complete")]
+    [InlineData("/elicitations/%0d%0a%3Cscript%3E/complete")]
+    [InlineData("/elicitations//complete")]
+    public async Task An_unknown_or_malformed_completion_url_gets_the_same_plain_not_found_page(string path)
+    {
+        await using var host = await StartSessionHostAsync();
+        using var browser = new HttpClient();
+
+        using var response = await browser.GetAsync(host.Server.McpUrl + path);
+        var page = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Contains("not valid", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_configured_redirect_the_completion_notifies_the_client_and_sends_the_user_there()
+    {
+        const string Landing = "https://app.example.com/connected";
+        await using var host = await StartSessionHostAsync(o => o.Connections.ConnectRedirectUrl = Landing);
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.ElicitationCompleteNotification, (_, _) =>
+        {
+            completed.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var completion = await browser.GetAsync(ReturnUrl(elicitation));
+
+        Assert.Equal(HttpStatusCode.Redirect, completion.StatusCode);
+        Assert.Equal(Landing, completion.Headers.Location!.AbsoluteUri);
+        await completed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_stateless_request_has_no_completion_channel_so_its_connect_url_is_unchanged()
+    {
+        const string Landing = "https://app.example.com/connected";
+        await using var host = await StartAsync(o => o.Connections.ConnectRedirectUrl = Landing);
+        await using var client = await ConnectAsync(host, "2026-07-28", urlElicitation: true);
+
+        var elicitation = Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+            CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+
+        Assert.Equal(Landing, ReturnUrl(elicitation));
+        Assert.Single(host.Vault.Requests, r => r.Path == "/v1/mgmt/outbound/app/connect");
+    }
+
+    [Fact]
+    public async Task With_url_elicitation_off_the_completion_path_is_left_to_the_app()
+    {
+        await using var host = await StartSessionHostAsync(o => o.Connections.UseUrlElicitation = false);
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+
+        var text = ErrorText(await CallAsync(client, "user_token", new { appId = Calendar }));
+        using var browser = new HttpClient();
+        using var response = await browser.GetAsync(host.Server.McpUrl + "/elicitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/complete");
+
+        Assert.Contains("not connected", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/elicitations/", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Where the test authority's connect page sends the user when they are done.</summary>
+    private static string? ReturnUrl(ElicitRequestParams elicitation) =>
+        QueryHelpers.ParseQuery(new Uri(elicitation.Url!).Query).TryGetValue("redirect", out var redirect) ? redirect.ToString() : null;
+
+#pragma warning disable MCP9004 // Sessions include the legacy SSE transport, which has a channel to the client too.
+    private static Task<ConnectionTestHost> StartSessionHostAsync(
+        Action<DescopeMcpOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Action<DescopeTestAuthorityOptions>? authority = null) =>
+        StartAsync(configure, services, authority, transport: t =>
+        {
+            t.Stateless = false;
+            t.EnableLegacySse = true;
+        });
+#pragma warning restore MCP9004
+
+    private static async Task<McpClient> ConnectAsync(
+        ConnectionTestHost host, string protocolVersion, bool urlElicitation, HttpTransportMode mode = HttpTransportMode.StreamableHttp)
     {
         var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AccessToken());
+        var endpoint = new Uri(host.Server.McpUrl + (mode == HttpTransportMode.Sse ? "/sse" : ""));
         var transport = new HttpClientTransport(
-            new HttpClientTransportOptions { Endpoint = new Uri(host.Server.McpUrl), TransportMode = HttpTransportMode.StreamableHttp },
+            new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode },
             http,
             ownsHttpClient: true);
         var options = new McpClientOptions { ProtocolVersion = protocolVersion };
