@@ -116,6 +116,16 @@ public sealed class StepUpGateTests : McpServerTests
     }
 
     [Fact]
+    public async Task A_name_header_naming_a_tool_the_caller_may_use_never_runs_the_other_tool_its_body_names()
+    {
+        // The header names a tool the caller may use; the body asks for purge, whose scopes the caller lacks.
+        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("calendar.read", "calendar.write"), "purge", nameHeader: "create_event"));
+
+        AssertStepUpChallenge(response, _server, "admin admin.purge");
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
     public async Task A_name_header_that_names_a_protected_tool_over_an_open_body_is_refused_by_the_MCP_server()
     {
         using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token(), "ping", nameHeader: "create_event"));
