@@ -85,20 +85,28 @@ internal sealed class GatedRequestBody
     }
 
     /// <summary>
-    /// Wraps the request's body for the MCP server: a stream over the same pipe when the body was left in place (so the
-    /// server reads it even where middleware swapped the request's stream, whose pipe the gate read from), or over the
-    /// pooled copy. The pipe is handed back first; the result must not outlive <see cref="Release"/>.
+    /// Hands the body back for the MCP server to read, and says which stream it must read it from, if not the request's
+    /// own. A body left in place stays in the request's pipe, where the server (which reads the request's
+    /// <c>BodyReader</c>) finds it; only where middleware replaced the request's stream, so that the pipe the gate read
+    /// is an adapter that has already drained part of that stream, does the server get a stream over the same pipe. A
+    /// copied body is read from the pooled copy. A returned stream must not outlive <see cref="Release"/>.
     /// </summary>
-    public Stream OpenForServer()
+    public Stream? OpenForServer()
     {
         if (InPlace)
         {
             ReleasePipe();
-            return _reader.AsStream(leaveOpen: true);
+            return IsStreamAdapter(_reader) ? _reader.AsStream(leaveOpen: true) : null;
         }
 
         return new MemoryStream(_pooled!, 0, Memory.Length, writable: false);
     }
+
+    /// <summary>
+    /// Whether the pipe is System.IO.Pipelines' adapter over a stream, which ASP.NET Core puts behind <c>BodyReader</c>
+    /// when middleware replaced <c>Request.Body</c>; the server's own pipe comes from the server.
+    /// </summary>
+    private static bool IsStreamAdapter(PipeReader reader) => reader.GetType().Assembly == typeof(PipeReader).Assembly;
 
     /// <summary>Leaves the pipe as the gate found it (nothing consumed) and returns the pooled buffer.</summary>
     public void Release()

@@ -126,10 +126,16 @@ internal sealed partial class PrimitiveGate(
             var decision = await DecideAsync(context, message, body.Memory);
             if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
-                // The SDK reads the body the gate judged; the original stream is put back before the body is released, so
-                // nothing later in the pipeline can read a pooled buffer that went back to the pool.
+                // The SDK reads the body the gate judged. A replacement stream is taken back before the body is released,
+                // so nothing later in the pipeline can read a pooled buffer that went back to the pool.
+                if (body.OpenForServer() is not { } replacement)
+                {
+                    await ForwardAsync(context, next);
+                    return;
+                }
+
                 var original = context.Request.Body;
-                context.Request.Body = body.OpenForServer();
+                context.Request.Body = replacement;
                 try
                 {
                     await ForwardAsync(context, next);
