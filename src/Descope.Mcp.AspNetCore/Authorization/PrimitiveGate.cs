@@ -171,13 +171,14 @@ internal sealed partial class PrimitiveGate(
         }
 
         var user = context.User;
-        var decision = await access.DecideAsync(
-            user,
-            () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), user, context.RequestServices),
-            context.RequestAborted);
+        var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
         telemetry.AuthorizationDecided(user, kind, message.Target!, decision.Outcome, decision.MissingScopes);
         return decision;
     }
+
+    /// <summary>The call's arguments for argument rules, read only when a rule asks.</summary>
+    private static Func<ArgumentScopeContext> ArgumentsOf(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body) =>
+        () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
 
     /// <summary>
     /// Whether the request speaks a revision with standard headers (2026-07-28 or later), which the SDK checks against the
