@@ -87,9 +87,10 @@ internal sealed class GatedRequestBody
     /// <summary>
     /// Hands the body back for the MCP server to read, and says which stream it must read it from, if not the request's
     /// own. A body left in place stays in the request's pipe, where the server (which reads the request's
-    /// <c>BodyReader</c>) finds it; only where middleware replaced the request's stream, so that the pipe the gate read
-    /// is an adapter that has already drained part of that stream, does the server get a stream over the same pipe. A
-    /// copied body is read from the pooled copy. A returned stream must not outlive <see cref="Release"/>.
+    /// <c>BodyReader</c>) finds it. Where middleware replaced the request's stream, the pipe the gate read is an adapter
+    /// that has already drained part of that stream: the SDK still finds the body in the adapter, and anything that reads
+    /// <c>Request.Body</c> instead gets a stream over the same adapter, so it does too. A copied body is read from the
+    /// pooled copy. A returned stream must not outlive <see cref="Release"/>.
     /// </summary>
     public Stream? OpenForServer()
     {

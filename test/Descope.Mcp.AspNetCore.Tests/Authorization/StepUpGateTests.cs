@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -123,6 +124,26 @@ public sealed class StepUpGateTests : McpServerTests
 
         AssertStepUpChallenge(response, _server, "admin admin.purge");
         Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
+    public async Task With_another_default_scheme_the_MCP_endpoint_still_authenticates_challenges_and_steps_up_with_Descope()
+    {
+        var server = await StartServerAsync(
+            m => m.WithTools<CalendarTools>(),
+            services: s => s.AddAuthentication(o => o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme).AddCookie());
+
+        using var anonymous = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, token: null, "create_event"));
+        using var stepUp = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read"), "create_event"));
+        using var allowed = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read", "calendar.write"), "create_event"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(
+            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\"",
+            anonymous.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(stepUp, server, "calendar.read calendar.write");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 
     [Fact]
