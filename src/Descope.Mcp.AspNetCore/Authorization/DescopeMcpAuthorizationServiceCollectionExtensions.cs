@@ -22,6 +22,7 @@ internal static class DescopeMcpAuthorizationServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthorizationOptions>, RequiredScopesPolicySetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AuthorizationOptions>, DefaultSchemePolicySetup>());
 
         // Replaces the framework's default result handler, not one the app chose.
         var resultHandler = services.LastOrDefault(d => d.ServiceType == typeof(IAuthorizationMiddlewareResultHandler));

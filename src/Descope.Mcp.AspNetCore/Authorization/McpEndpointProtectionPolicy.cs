@@ -18,7 +18,8 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
 {
     private static readonly AuthorizeAttribute DescopePolicy = new(DescopeMcpDefaults.AuthorizationPolicy);
 
-    private readonly ConcurrentDictionary<Endpoint, Endpoint> _protected = new();
+    /// <summary>What serves each endpoint routing picked: its protected copy, or the endpoint itself when it needs none.</summary>
+    private readonly ConcurrentDictionary<Endpoint, Endpoint> _served = new();
 
     // After routing's own policies have picked candidates; replacing an endpoint does not change which one matches.
     public override int Order => 10_000;
@@ -45,9 +46,12 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
     {
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (candidates.IsValidCandidate(i) && candidates[i].Endpoint is RouteEndpoint endpoint && NeedsProtection(endpoint))
+            if (candidates.IsValidCandidate(i)
+                && candidates[i].Endpoint is RouteEndpoint endpoint
+                && _served.GetOrAdd(endpoint, static e => NeedsProtection(e) ? Protect(e) : e) is var served
+                && !ReferenceEquals(served, endpoint))
             {
-                candidates.ReplaceEndpoint(i, _protected.GetOrAdd(endpoint, Protect), candidates[i].Values);
+                candidates.ReplaceEndpoint(i, served, candidates[i].Values);
             }
         }
 
@@ -63,7 +67,7 @@ internal sealed class McpEndpointProtectionPolicy(IOptions<DescopeMcpOptions> op
         && endpoint.Metadata.GetMetadata<DescopeProtectionMarker>() is null
         && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
 
-    private static Endpoint Protect(Endpoint original)
+    private static RouteEndpoint Protect(Endpoint original)
     {
         var route = (RouteEndpoint)original;
         var metadata = new EndpointMetadataCollection([.. original.Metadata, DescopePolicy, DescopeProtectionMarker.Instance]);

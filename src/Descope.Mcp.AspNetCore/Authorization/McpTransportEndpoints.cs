@@ -31,7 +31,7 @@ internal static class McpTransportEndpoints
     private const string SseDisplayName = "MCP HTTP with SSE |";
 
     public static McpTransport Classify(Endpoint endpoint) =>
-        Classify(endpoint.RequestDelegate, [.. endpoint.Metadata], endpoint.DisplayName);
+        Classify(endpoint.RequestDelegate, endpoint.Metadata, endpoint.DisplayName);
 
     public static McpTransport Classify(RequestDelegate? handler, IReadOnlyList<object> metadata, string? displayName)
     {

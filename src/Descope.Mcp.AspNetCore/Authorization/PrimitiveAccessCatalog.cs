@@ -27,7 +27,15 @@ internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptio
             _ => FindResource(options.ResourceCollection, target),
         };
 
-        return primitive is null ? null : _access.GetValue(primitive, p => new PrimitiveAccess(kind, McpPrimitiveRules.Read(p), resource.RequiredScopes, challenge));
+        if (primitive is null)
+        {
+            return null;
+        }
+
+        // Looked up first, so the usual hit allocates no closure.
+        return _access.TryGetValue(primitive, out var known)
+            ? known
+            : _access.GetValue(primitive, p => new PrimitiveAccess(kind, McpPrimitiveRules.Read(p), resource.RequiredScopes, challenge));
     }
 
     private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -107,17 +106,16 @@ internal sealed partial class PrimitiveGate(
             return;
         }
 
-        var (buffer, length) = await ReadBodyAsync(context.Request, limit, context.RequestAborted);
+        var body = await GatedRequestBody.ReadAsync(context.Request.BodyReader, limit, context.RequestAborted);
         try
         {
-            if (length > limit)
+            if (body.TooLarge)
             {
                 await PrimitiveGateResponses.PayloadTooLargeAsync(context, limit);
                 return;
             }
 
-            var body = buffer.AsMemory(0, length);
-            var message = McpRequestMessage.Parse(body.Span);
+            var message = McpRequestMessage.Parse(body.Memory.Span);
             if (message.Error is { } error)
             {
                 Log.BodyRefused(logger, error);
@@ -125,13 +123,19 @@ internal sealed partial class PrimitiveGate(
                 return;
             }
 
-            var decision = await DecideAsync(context, message, body);
+            var decision = await DecideAsync(context, message, body.Memory);
             if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
-                // The SDK reads the body from the pooled buffer; the original stream is put back before the buffer goes
-                // back to the pool, so nothing later in the pipeline can read another request's bytes.
+                // The SDK reads the body the gate judged. A replacement stream is taken back before the body is released,
+                // so nothing later in the pipeline can read a pooled buffer that went back to the pool.
+                if (body.OpenForServer() is not { } replacement)
+                {
+                    await ForwardAsync(context, next);
+                    return;
+                }
+
                 var original = context.Request.Body;
-                context.Request.Body = new MemoryStream(buffer, 0, length, writable: false);
+                context.Request.Body = replacement;
                 try
                 {
                     await ForwardAsync(context, next);
@@ -150,11 +154,11 @@ internal sealed partial class PrimitiveGate(
             }
 
             Log.Refused(logger, decision.Kind!.Value, message.Target!, decision.Outcome);
-            await PrimitiveGateResponses.RefuseAsync(context, body[message.Id], decision, _options.ToolAuthorizationFailureMode);
+            await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            body.Release();
         }
     }
 
@@ -167,59 +171,14 @@ internal sealed partial class PrimitiveGate(
         }
 
         var user = context.User;
-        var decision = await access.DecideAsync(
-            user,
-            () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), user, context.RequestServices),
-            context.RequestAborted);
+        var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
         telemetry.AuthorizationDecided(user, kind, message.Target!, decision.Outcome, decision.MissingScopes);
         return decision;
     }
 
-    /// <summary>
-    /// Reads the body into a pooled buffer that starts small and doubles up to <paramref name="limit"/>, so a declared
-    /// <c>Content-Length</c> alone never reserves memory; a length above the limit means the body was longer.
-    /// </summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        const int InitialSize = 16 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? InitialSize, 1, Math.Min(InitialSize, limit)));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                // The pool may hand out more than asked for; never read past the limit into it.
-                var capacity = Math.Min(buffer.Length, limit);
-                if (length == capacity)
-                {
-                    if (capacity == limit)
-                    {
-                        // Full at the limit: one more byte means the body is too large.
-                        var probe = new byte[1];
-                        return (buffer, await request.Body.ReadAsync(probe, cancellationToken) == 0 ? length : length + 1);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken);
-                if (read == 0)
-                {
-                    return (buffer, length);
-                }
-
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-    }
+    /// <summary>The call's arguments for argument rules, read only when a rule asks.</summary>
+    private static Func<ArgumentScopeContext> ArgumentsOf(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body) =>
+        () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
 
     /// <summary>
     /// Whether the request speaks a revision with standard headers (2026-07-28 or later), which the SDK checks against the

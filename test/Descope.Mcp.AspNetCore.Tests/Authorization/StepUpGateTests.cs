@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -113,6 +114,36 @@ public sealed class StepUpGateTests : McpServerTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
+    public async Task A_name_header_naming_a_tool_the_caller_may_use_never_runs_the_other_tool_its_body_names()
+    {
+        // The header names a tool the caller may use; the body asks for purge, whose scopes the caller lacks.
+        using var response = await SendAsync(RawMcp.ToolCall(_server.McpUrl, Token("calendar.read", "calendar.write"), "purge", nameHeader: "create_event"));
+
+        AssertStepUpChallenge(response, _server, "admin admin.purge");
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
+    public async Task With_another_default_scheme_the_MCP_endpoint_still_authenticates_challenges_and_steps_up_with_Descope()
+    {
+        var server = await StartServerAsync(
+            m => m.WithTools<CalendarTools>(),
+            services: s => s.AddAuthentication(o => o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme).AddCookie());
+
+        using var anonymous = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, token: null, "create_event"));
+        using var stepUp = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read"), "create_event"));
+        using var allowed = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read", "calendar.write"), "create_event"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(
+            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\"",
+            anonymous.Headers.WwwAuthenticate.ToString());
+        AssertStepUpChallenge(stepUp, server, "calendar.read calendar.write");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 
     [Fact]
