@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Whole-server throughput, side by side in one run: the same stateless MCP server (a trivial `echo` tool) with no auth,
-# with the hand-wired JwtBearer + SDK AddMcp setup, and with Descope.Mcp.AspNetCore, on both protocol generations
-# (2025-11-25: method only in the body; 2026-07-28: Mcp-Method/Mcp-Name headers). The server is pinned to core 0 and
-# wrk to core 1. Each server is warmed up, then measured in rounds; the table shows the median round and the ratio to
-# no auth on the same protocol.
+# Whole-server throughput, side by side: the same stateless MCP server (a trivial `echo` tool) with no auth, with the
+# hand-wired JwtBearer + SDK AddMcp setup, and with Descope.Mcp.AspNetCore, on both protocol generations (2025-11-25:
+# method only in the body; 2026-07-28: Mcp-Method/Mcp-Name headers). All servers run at once, pinned to core 0, and
+# wrk (core 1) visits them in turn, round after round, so a machine whose speed drifts (a shared VM) slows every server
+# alike. The table shows the median round of each and its ratio to no auth on the same protocol.
 # Needs wrk (apt-get install wrk).
 # Usage: build/load.sh [round seconds, default 6] [connections, default 32]
-# Environment: MODES (default "none jwtbearer descope-authn-only descope"), PROTOCOLS (default "2025-11-25 2026-07-28"),
-#              ROUNDS (default 5), WARMUP (seconds per server and protocol, default 20), LOAD_SERVER_ARGS (extra
-#              arguments for the server, e.g. "--tracing").
+# Environment:
+#   MODES      servers to compare (default "none jwtbearer descope-authn-only descope"); a mode may end in "+tracing"
+#              (the server records traces and metrics as an OpenTelemetry app does), and may start with "other:" to run
+#              the load-test server of another build, named by OTHER_SERVER (the path of its LoadServer .dll).
+#   PROTOCOLS  default "2025-11-25 2026-07-28"; ROUNDS default 5; WARMUP seconds per server and protocol, default 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 round=${1:-6}
@@ -22,28 +24,40 @@ export LOAD_DIR="$PWD/$project"
 dotnet build -c Release "$project" -nologo -v quiet >/dev/null
 server="$project/bin/Release/net10.0/Descope.Mcp.AspNetCore.LoadServer.dll"
 work=$(mktemp -d)
-port=5310
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-for mode in $modes; do
-  rm -f "$work/token"
-  # shellcheck disable=SC2086
-  taskset -c 0 dotnet "$server" "$mode" "$port" "$work/token" ${LOAD_SERVER_ARGS:-} >/dev/null &
-  pid=$!
-  for _ in $(seq 1 100); do [ -s "$work/token" ] && break; sleep 0.1; done
-  export TOKEN
-  TOKEN=$([ "$mode" = none ] && echo "" || cat "$work/token")
+port=5310
+declare -A ports
+for label in $modes; do
+  dll=$server; mode=${label%+tracing}; args=()
+  [ "$mode" != "$label" ] && args+=(--tracing)
+  if [ "${mode#other:}" != "$mode" ]; then dll=${OTHER_SERVER:?OTHER_SERVER names the other build\'s LoadServer .dll}; mode=${mode#other:}; fi
+  taskset -c 0 dotnet "$dll" "$mode" "$port" "$work/token-$port" "${args[@]}" >/dev/null 2>&1 &
+  pids+=($!)
+  ports[$label]=$port
+  port=$((port + 1))
+done
+for label in $modes; do
+  for _ in $(seq 1 200); do [ -s "$work/token-${ports[$label]}" ] && break; sleep 0.1; done
+done
+
+run() { # label protocol seconds
+  local mode=${1%+tracing}
+  TOKEN=$([ "${mode#other:}" = none ] && echo "" || cat "$work/token-${ports[$1]}") \
+    taskset -c 1 wrk -t1 -c"$connections" -d"$3s" -s "$LOAD_DIR/post-$2.lua" "http://127.0.0.1:${ports[$1]}/mcp" | tail -n 1
+}
+
+for protocol in $protocols; do
+  for label in $modes; do run "$label" "$protocol" "$warmup" >/dev/null; done
+done
+for r in $(seq 1 "$rounds"); do
   for protocol in $protocols; do
-    script="$project/post-$protocol.lua"
-    taskset -c 1 wrk -t1 -c"$connections" -d"${warmup}s" -s "$script" "http://127.0.0.1:$port/mcp" >/dev/null
-    for r in $(seq 1 "$rounds"); do
-      printf '%s %s %s ' "$mode" "$protocol" "$r" >> "$work/rounds"
-      taskset -c 1 wrk -t1 -c"$connections" -d"${round}s" -s "$script" "http://127.0.0.1:$port/mcp" | tail -n 1 >> "$work/rounds"
+    for label in $modes; do
+      printf '%s %s %s ' "$label" "$protocol" "$r" >> "$work/rounds"
+      run "$label" "$protocol" "$round" >> "$work/rounds"
     done
   done
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  pid=
 done
 
 python3 - "$work/rounds" <<'PY'
@@ -53,13 +67,13 @@ for line in open(sys.argv[1]):
     mode, protocol, _, rest = line.split(" ", 3)
     fields = dict(re.findall(r"(\w+)=(\d+)", rest))
     runs.setdefault((mode, protocol), []).append({k: int(v) for k, v in fields.items()})
-print(f"{'server':20s} {'protocol':11s} {'req/s':>8s} {'vs none':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}")
-for (mode, protocol), rows in runs.items():
+print(f"{'server':24s} {'protocol':11s} {'req/s':>8s} {'vs none':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}")
+for (mode, protocol), rows in sorted(runs.items(), key=lambda item: item[0][1]):
     rps = statistics.median(r["rps"] for r in rows)
     base = runs.get(("none", protocol))
     ratio = f"{rps / statistics.median(r['rps'] for r in base):.2f}x" if base else "-"
     p50 = statistics.median(r["p50_us"] for r in rows) / 1000
     p99 = statistics.median(r["p99_us"] for r in rows) / 1000
     errors = sum(r["errors"] for r in rows)
-    print(f"{mode:20s} {protocol:11s} {rps:8.0f} {ratio:>8s} {p50:7.1f} {p99:7.1f} {errors:6d}")
+    print(f"{mode:24s} {protocol:11s} {rps:8.0f} {ratio:>8s} {p50:7.1f} {p99:7.1f} {errors:6d}")
 PY
