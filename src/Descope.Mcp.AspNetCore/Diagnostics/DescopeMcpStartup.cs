@@ -34,6 +34,7 @@ internal sealed partial class DescopeMcpStartup(
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenRegistration _started;
     private Task _loading = Task.CompletedTask;
+    private bool _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,13 +45,29 @@ internal sealed partial class DescopeMcpStartup(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // A host may stop its services after (or while) it disposes them, as WebApplicationFactory does once the app's own
+        // Run has returned: disposing already cancelled the load.
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
         await _loading.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, true))
+        {
+            return;
+        }
+
         _started.Dispose();
+        _stopping.Cancel();
         _stopping.Dispose();
     }
 

@@ -1,7 +1,10 @@
 using System.Net;
+using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Descope.Mcp.AspNetCore.Tests.Diagnostics;
 
@@ -27,6 +30,18 @@ public sealed class StartupTests
 
         Assert.Equal(discoveries, host.Authority.Requests.Discovery);
         Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_host_that_stops_its_services_after_disposing_them_stops_cleanly()
+    {
+        // WebApplicationFactory does this once the app's own Run has returned.
+        var host = await ObservedServer.StartAsync(beforeStart: authority => authority.MetadataAvailable = false);
+        var startup = host.Server.Services.GetServices<IHostedService>().OfType<DescopeMcpStartup>().Single();
+        await host.DisposeAsync();
+
+        await startup.StopAsync(CancellationToken.None);
+        startup.Dispose();
     }
 
     [Fact]
