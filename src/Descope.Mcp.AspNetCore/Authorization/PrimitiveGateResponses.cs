@@ -43,8 +43,8 @@ internal static class PrimitiveGateResponses
             ? InsufficientScopeException.For(context.User, decision.RequiredScopes)
             : null;
         var message = failure is null
-            ? $"Forbidden: the caller lacks a role or permission this {Noun(kind)} requires."
-            : $"Forbidden: the access token lacks scopes this {Noun(kind)} requires.";
+            ? $"Forbidden: the caller lacks a role or permission this {kind.Name()} requires."
+            : $"Forbidden: the access token lacks scopes this {kind.Name()} requires.";
 
         if (mode == ToolAuthorizationFailureMode.ToolError)
         {
@@ -60,13 +60,6 @@ internal static class PrimitiveGateResponses
 
         return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, message, failure));
     }
-
-    private static string Noun(McpPrimitiveKind kind) => kind switch
-    {
-        McpPrimitiveKind.Tool => "tool",
-        McpPrimitiveKind.Prompt => "prompt",
-        _ => "resource",
-    };
 
     private static Task WriteToolErrorAsync(HttpContext context, ReadOnlyMemory<byte> id, string text, InsufficientScopeException? structured)
     {

@@ -136,13 +136,7 @@ internal sealed class ConnectionTokenCache
             throw;
         }
 
-        var refreshAt = _time.GetUtcNow() + _options.CacheMaxLifetime;
-        if (token.ExpiresAt - _options.CacheExpiryBuffer is { } beforeExpiry && beforeExpiry < refreshAt)
-        {
-            refreshAt = beforeExpiry;
-        }
-
-        return new ConnectionTokenCacheEntry(token, refreshAt) { CacheKey = key };
+        return new ConnectionTokenCacheEntry(token, _options.CacheRefreshAt(_time.GetUtcNow(), token.ExpiresAt)) { CacheKey = key };
     }
 
     /// <summary>

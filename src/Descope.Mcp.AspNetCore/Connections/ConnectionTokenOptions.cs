@@ -24,6 +24,16 @@ public sealed class ConnectionTokenOptions
     /// </summary>
     public TimeSpan CacheExpiryBuffer { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Until when a token fetched at <paramref name="now"/> may be handed out from the cache: at most
+    /// <see cref="CacheMaxLifetime"/>, and never within <see cref="CacheExpiryBuffer"/> of its expiry.
+    /// </summary>
+    internal DateTimeOffset CacheRefreshAt(DateTimeOffset now, DateTimeOffset? expiresAt)
+    {
+        var refreshAt = now + CacheMaxLifetime;
+        return expiresAt - CacheExpiryBuffer is { } beforeExpiry && beforeExpiry < refreshAt ? beforeExpiry : refreshAt;
+    }
+
     /// <summary>The time one token request may take, retries and their waits included. Default: 30 seconds.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

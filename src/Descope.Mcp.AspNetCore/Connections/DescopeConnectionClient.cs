@@ -333,7 +333,8 @@ internal sealed class DescopeConnectionClient
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
+    /// <summary>A string member of a JSON object, or <see langword="null"/> when it is missing or not a string.</summary>
+    internal static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>Reads at most <see cref="MaxAnswerBytes"/>; <see langword="null"/> when the body is larger.</summary>

@@ -144,13 +144,7 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
         }
 
         ConnectionsLog.TokenExchanged(_logger, exchange.Audience);
-        var refreshAt = _time.GetUtcNow() + _connections.CacheMaxLifetime;
-        if (token.ExpiresAt - _connections.CacheExpiryBuffer is { } beforeExpiry && beforeExpiry < refreshAt)
-        {
-            refreshAt = beforeExpiry;
-        }
-
-        return new ExchangedTokenCacheEntry(token, refreshAt) { CacheKey = key };
+        return new ExchangedTokenCacheEntry(token, _connections.CacheRefreshAt(_time.GetUtcNow(), token.ExpiresAt)) { CacheKey = key };
     }
 
     private async Task<(int Status, byte[]? Body)> PostAsync(Exchange exchange, CancellationToken cancellationToken)
@@ -217,7 +211,7 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
     {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
-        var accessToken = String(root, "access_token");
+        var accessToken = DescopeConnectionClient.String(root, "access_token");
         if (string.IsNullOrEmpty(accessToken))
         {
             throw new FormatException("The answer has no access_token.");
@@ -227,14 +221,14 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
             && expiresIn.TryGetInt64(out var seconds) && seconds > 0
                 ? _time.GetUtcNow().AddSeconds(Math.Min(seconds, TimeSpan.FromDays(366).TotalSeconds))
                 : null;
-        var scope = String(root, "scope");
+        var scope = DescopeConnectionClient.String(root, "scope");
         return new ExchangedToken
         {
             AccessToken = accessToken,
-            TokenType = String(root, "token_type") ?? "Bearer",
+            TokenType = DescopeConnectionClient.String(root, "token_type") ?? "Bearer",
             ExpiresAt = expiresAt,
             Scopes = scope is null ? exchange.Scopes : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            IssuedTokenType = String(root, "issued_token_type"),
+            IssuedTokenType = DescopeConnectionClient.String(root, "issued_token_type"),
             Audience = exchange.Audience,
         };
     }
@@ -247,7 +241,7 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
             if (body is { Length: > 0 })
             {
                 using var document = JsonDocument.Parse(body);
-                error = document.RootElement.ValueKind == JsonValueKind.Object ? String(document.RootElement, "error") : null;
+                error = document.RootElement.ValueKind == JsonValueKind.Object ? DescopeConnectionClient.String(document.RootElement, "error") : null;
             }
         }
         catch (JsonException)
@@ -274,9 +268,6 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
 
     private static TokenExchangeException Unavailable(string audience, Exception cause) =>
         new(TokenExchangeFailure.Unavailable, audience, TokenExchangeMessages.For(TokenExchangeFailure.Unavailable, audience), cause);
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private sealed record Exchange(string Audience, IReadOnlyList<string> Scopes, string SubjectToken);
 }

@@ -99,7 +99,7 @@ internal sealed class DescopeTelemetry
     public void AuthorizationDecided(
         ClaimsPrincipal user, McpPrimitiveKind kind, string primitiveName, PrimitiveAccessOutcome decision, IReadOnlyList<string>? missingScopes)
     {
-        var primitiveKind = TelemetryValues.Of(kind);
+        var primitiveKind = kind.Name();
         var decisionValue = TelemetryValues.Of(decision);
         if (_authorizationDecisions.Enabled)
         {

@@ -32,13 +32,6 @@ internal static class TelemetryValues
         _ => "forbidden",
     };
 
-    public static string Of(McpPrimitiveKind kind) => kind switch
-    {
-        McpPrimitiveKind.Tool => "tool",
-        McpPrimitiveKind.Prompt => "prompt",
-        _ => "resource",
-    };
-
     private static FrozenDictionary<T, string> SnakeCaseNames<T>()
         where T : struct, Enum =>
         Enum.GetValues<T>().ToFrozenDictionary(value => value, value => SnakeCase(value.ToString()));
