@@ -7,7 +7,7 @@
 # Needs wrk (apt-get install wrk).
 # Usage: build/load.sh [round seconds, default 6] [connections, default 32]
 # Environment:
-#   MODES      servers to compare (default "none jwtbearer descope-authn-only descope"); a mode may end in "+tracing"
+#   MODES      servers to compare (default "none jwtbearer descope-authn-only descope-policy-only descope"); a mode may end in "+tracing"
 #              (the server records traces and metrics as an OpenTelemetry app does), and may start with "other:" to run
 #              the load-test server of another build, named by OTHER_SERVER (the path of its LoadServer .dll).
 #   PROTOCOLS  default "2025-11-25 2026-07-28"; ROUNDS default 5; WARMUP seconds per server and protocol, default 20.
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 round=${1:-6}
 connections=${2:-32}
-modes=${MODES:-none jwtbearer descope-authn-only descope}
+modes=${MODES:-none jwtbearer descope-authn-only descope-policy-only descope}
 protocols=${PROTOCOLS:-2025-11-25 2026-07-28}
 rounds=${ROUNDS:-5}
 warmup=${WARMUP:-20}

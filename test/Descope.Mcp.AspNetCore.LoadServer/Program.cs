@@ -1,5 +1,7 @@
-// The same stateless MCP server three ways, for build/load.sh: no authentication, the JwtBearer + SDK AddMcp setup a
-// C# developer wires by hand today, and Descope.Mcp.AspNetCore. Each validates tokens from one in-memory test authority.
+// The same stateless MCP server several ways, for build/load.sh: no authentication, the JwtBearer + SDK AddMcp setup a
+// C# developer wires by hand today, and Descope.Mcp.AspNetCore as shipped (descope) and in stages: authentication only
+// (descope-authn-only), authentication and the DescopeMcp policy without the step-up gate (descope-policy-only). Each
+// validates tokens from one in-memory test authority.
 // With --tracing the server records traces and metrics as an OpenTelemetry app does (ASP.NET Core's request spans and
 // the library's ActivitySource and Meter, every span sampled), exporting to nowhere.
 using System.ComponentModel;
@@ -64,11 +66,12 @@ switch (mode)
         builder.Services.AddDescopeMcp(o => o.McpServerUrl = mcpUrl);
         break;
     case "descope-authn-only":
+    case "descope-policy-only":
         builder.Services.AddDescopeTestAuthority(authority);
         builder.Services.AddDescopeMcp(o => { o.McpServerUrl = mcpUrl; o.ProtectMcpEndpoints = false; });
         break;
     default:
-        throw new ArgumentException($"Unknown mode '{mode}': use none, jwtbearer or descope.");
+        throw new ArgumentException($"Unknown mode '{mode}': use none, jwtbearer, descope-authn-only, descope-policy-only or descope.");
 }
 
 var app = builder.Build();
@@ -79,6 +82,11 @@ app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString
 if (mode == "jwtbearer")
 {
     endpoint.RequireAuthorization();
+}
+else if (mode == "descope-policy-only")
+{
+    // Authentication and the DescopeMcp policy, without the step-up gate: what the gate adds is "descope" minus this.
+    endpoint.RequireAuthorization(DescopeMcpDefaults.AuthorizationPolicy);
 }
 
 await app.StartAsync();

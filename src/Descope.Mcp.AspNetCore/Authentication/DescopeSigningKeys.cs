@@ -68,7 +68,11 @@ internal sealed class DescopeSigningKeys : IDisposable
     /// The keys already loaded, without waiting for anything, or <see langword="null"/> before the first load. When a
     /// scheduled reload is due it starts one in the background: with keys in hand, no request waits for the authority.
     /// </summary>
-    public OpenIdConnectConfiguration? TryGetLoaded()
+    public OpenIdConnectConfiguration? TryGetLoaded() => TryGetLoaded(_time.GetUtcNow());
+
+    /// <inheritdoc cref="TryGetLoaded()"/>
+    /// <param name="now">The current time, for a caller that has just read the clock.</param>
+    public OpenIdConnectConfiguration? TryGetLoaded(DateTimeOffset now)
     {
         var current = _current;
         if (current is null)
@@ -76,7 +80,7 @@ internal sealed class DescopeSigningKeys : IDisposable
             return null;
         }
 
-        if (_time.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextAutomaticLoadTicks)
+        if (now.UtcTicks >= Volatile.Read(ref _nextAutomaticLoadTicks)
             && Interlocked.CompareExchange(ref _scheduledReloadRunning, 1, 0) == 0)
         {
             _ = ReloadInBackgroundAsync(current);

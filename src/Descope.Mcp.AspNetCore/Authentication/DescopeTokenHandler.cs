@@ -115,11 +115,12 @@ internal sealed class DescopeTokenHandler : TokenHandler
         }
 
         // A remembered token needs no parsing; the cache is only consulted once keys are loaded, and never waits for them.
-        var loaded = _signingKeys.TryGetLoaded();
-        if (loaded is not null && _validated.Find(token, loaded) is { } remembered)
+        var now = _time.GetUtcNow();
+        var loaded = _signingKeys.TryGetLoaded(now);
+        if (loaded is not null && _validated.Find(token, loaded, now) is { } remembered)
         {
             _telemetry.TokenRemembered();
-            return Accepted(token, remembered);
+            return Accepted(token, remembered.Identity, remembered.Token);
         }
 
         using var activity = DescopeTelemetry.StartTokenValidation();
@@ -159,22 +160,18 @@ internal sealed class DescopeTokenHandler : TokenHandler
         {
             _validated.Remember(token, configuration, result.ClaimsIdentity, parsed);
             _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
-            return Accepted(token, DescopeTokenValidationResult.Success(new ClaimsPrincipal(result.ClaimsIdentity), parsed));
+            return Accepted(token, result.ClaimsIdentity, parsed);
         }
 
         return Refuse(Classify(result.Exception), activity);
     }
 
     /// <summary>
-    /// What every accepted token's principal carries off the principal itself: its scopes expanded by the hierarchy, and the
-    /// token it came from (for the services that act for the caller; never readable from the principal).
+    /// The request's own principal for an accepted token: a copy of the validated claims that also knows its expanded scopes
+    /// and the token it came from (for the services that act for the caller; never readable from the principal).
     /// </summary>
-    private DescopeTokenValidationResult Accepted(string token, DescopeTokenValidationResult accepted)
-    {
-        ExpandedScopes.Attach(accepted.Principal!, _scopeHierarchy);
-        AuthenticatedBearerTokens.Remember(accepted.Principal!, token);
-        return accepted;
-    }
+    private DescopeTokenValidationResult Accepted(string token, ClaimsIdentity validated, SecurityToken securityToken) =>
+        DescopeTokenValidationResult.Success(DescopeIdentity.PrincipalFor(validated, token, _scopeHierarchy), securityToken);
 
     private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)
     {

@@ -16,7 +16,7 @@ internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor
         {
             // Never falls back to the HttpContext here: on the legacy SSE transport it belongs to the stream, whose
             // token did not authorise this message.
-            var token = AuthenticatedBearerTokens.Find(message.User);
+            var token = DescopeIdentity.BearerTokenOf(message.User);
             if (token is null)
             {
                 return null;

@@ -47,24 +47,30 @@ internal sealed class ValidatedTokenCache : IDisposable
         }
     }
 
-    /// <summary>A copy of the remembered principal, if the token is remembered and still good under these keys.</summary>
-    public DescopeTokenValidationResult? Find(string token, OpenIdConnectConfiguration keys)
+    /// <summary>
+    /// What was remembered of the token, if it is remembered and still good under these keys at <paramref name="now"/>. The
+    /// identity in it is the cache's own: a request gets a copy (<see cref="DescopeIdentity"/>), never the identity itself.
+    /// </summary>
+    public RememberedToken? Find(string token, OpenIdConnectConfiguration keys, DateTimeOffset now)
     {
-        if (_entries is null || !_entries.TryGetValue(token, out Entry? entry) || entry is null)
+        if (_entries is null || !_entries.TryGetValue(token, out RememberedToken? entry) || entry is null)
         {
             return null;
         }
 
-        if (!ReferenceEquals(entry.Keys, keys) || _time.GetUtcNow() >= entry.ValidUntil)
+        if (!ReferenceEquals(entry.Keys, keys) || now >= entry.ValidUntil)
         {
             _entries.Remove(token);
             return null;
         }
 
-        // Each request gets its own principal: app code may add identities or claims to it.
-        return DescopeTokenValidationResult.Success(new ClaimsPrincipal(entry.Identity.Clone()), entry.Token);
+        return entry;
     }
 
+    /// <summary>
+    /// Remembers a token that just passed validation. The cache keeps <paramref name="identity"/> itself, so the caller
+    /// hands out copies of it only.
+    /// </summary>
     public void Remember(string token, OpenIdConnectConfiguration keys, ClaimsIdentity identity, SecurityToken validated)
     {
         if (_entries is null)
@@ -79,11 +85,9 @@ internal sealed class ValidatedTokenCache : IDisposable
             validUntil = expiresAt;
         }
 
-        // The cache holds a private copy, so later changes to the request's principal never reach other requests.
-        var copy = identity.Clone();
-        _entries.Set(token, new Entry(copy, validated, keys, validUntil), new MemoryCacheEntryOptions
+        _entries.Set(token, new RememberedToken(identity, validated, keys, validUntil), new MemoryCacheEntryOptions
         {
-            Size = Math.Max(_smallestEntrySize, Weigh(token, copy)),
+            Size = Math.Max(_smallestEntrySize, Weigh(token, identity)),
             AbsoluteExpirationRelativeToNow = _duration,
         });
     }
@@ -105,5 +109,6 @@ internal sealed class ValidatedTokenCache : IDisposable
         return bytes;
     }
 
-    private sealed record Entry(ClaimsIdentity Identity, SecurityToken Token, OpenIdConnectConfiguration Keys, DateTimeOffset ValidUntil);
+    /// <summary>A remembered token: its validated claims, its parsed form, the key set that validated it and until when it holds.</summary>
+    internal sealed record RememberedToken(ClaimsIdentity Identity, SecurityToken Token, OpenIdConnectConfiguration Keys, DateTimeOffset ValidUntil);
 }

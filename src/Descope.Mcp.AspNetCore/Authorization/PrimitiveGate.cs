@@ -207,6 +207,13 @@ internal sealed partial class PrimitiveGate(
     /// </summary>
     private static bool IsReadableJson(string? contentType)
     {
+        // What MCP clients send, recognised without parsing.
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
         {
             return false;

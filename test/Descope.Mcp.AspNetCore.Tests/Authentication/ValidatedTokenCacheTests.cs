@@ -102,6 +102,39 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Neither_a_fresh_nor_a_remembered_principal_carries_the_token()
+    {
+        await using var server = await StartAsync(map: app =>
+        {
+            app.MapMcp("/mcp");
+            app.MapGet("/identity", (HttpContext context) =>
+            {
+                var identity = (Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity)context.User.Identity!;
+                var token = context.Request.Headers.Authorization.ToString()["Bearer ".Length..];
+                var readable = identity.SecurityToken is not null
+                    || context.User.Claims.Any(c => c.Value.Contains(token, StringComparison.Ordinal))
+                    || identity.BootstrapContext is not null;
+                return $"{identity.IsAuthenticated} {identity.Claims.Count()} {readable}";
+            }).RequireDescopeAuthorization();
+        });
+        var token = _authority.CreateToken();
+
+        var answers = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/identity");
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.EndsWith(" False", answers[0]);
+        Assert.StartsWith("True ", answers[0]);
+        Assert.Equal(answers[0], answers[1]);
+    }
+
+    [Fact]
     public async Task A_token_that_differs_by_one_character_is_validated_afresh()
     {
         await using var server = await StartAsync();
@@ -125,7 +158,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
             cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
         }
 
-        var remembered = tokens.Count(token => cache.Find(token, keys) is not null);
+        var remembered = tokens.Count(token => cache.Find(token, keys, _time.GetUtcNow()) is not null);
 
         var weight = ValidatedTokenCache.Weigh(tokens[0], IdentityOf(tokens[0]));
         Assert.True(weight > 2 * tokens[0].Length, "an entry weighs at least its token and claim text");
@@ -143,7 +176,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
             cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
         }
 
-        Assert.InRange(tokens.Count(token => cache.Find(token, keys) is not null), 1, 5);
+        Assert.InRange(tokens.Count(token => cache.Find(token, keys, _time.GetUtcNow()) is not null), 1, 5);
     }
 
     private ValidatedTokenCache NewCache(Action<DescopeMcpOptions> configure)
