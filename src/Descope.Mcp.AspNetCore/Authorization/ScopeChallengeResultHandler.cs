@@ -15,15 +15,14 @@ internal sealed class ScopeChallengeResultHandler : IAuthorizationMiddlewareResu
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-    {
-        if (!authorizeResult.Forbidden
-            || authorizeResult.AuthorizationFailure?.FailedRequirements.Any(r => r is DescopeScopesRequirement) != true)
-        {
-            await _default.HandleAsync(next, context, policy, authorizeResult);
-            return;
-        }
+    // Not async itself: an authorized request goes on to the endpoint without a state machine of this handler around it.
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        !authorizeResult.Forbidden || authorizeResult.AuthorizationFailure?.FailedRequirements.Any(r => r is DescopeScopesRequirement) != true
+            ? _default.HandleAsync(next, context, policy, authorizeResult)
+            : ForbidWithScopesAsync(context, policy);
 
+    private static async Task ForbidWithScopesAsync(HttpContext context, AuthorizationPolicy policy)
+    {
         IReadOnlyCollection<string> scopes =
             [.. policy.Requirements.OfType<DescopeScopesRequirement>().SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal)];
         context.Items[DescopeJwtBearerEvents.RequiredScopesItem] = scopes;
