@@ -3,7 +3,7 @@
 # hand-wired JwtBearer + SDK AddMcp setup, and with Descope.Mcp.AspNetCore, on both protocol generations (2025-11-25:
 # method only in the body; 2026-07-28: Mcp-Method/Mcp-Name headers). All servers run at once, pinned to core 0, and
 # wrk (core 1) visits them in turn, round after round, so a machine whose speed drifts (a shared VM) slows every server
-# alike. The table shows the median round of each and its ratio to no auth on the same protocol.
+# alike. The table shows the median round of each, and the median of its per-round ratios to no auth on the same protocol.
 # Needs wrk (apt-get install wrk).
 # Usage: build/load.sh [round seconds, default 6] [connections, default 32]
 # Environment:
@@ -64,14 +64,16 @@ python3 - "$work/rounds" <<'PY'
 import re, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    mode, protocol, _, rest = line.split(" ", 3)
+    mode, protocol, round_, rest = line.split(" ", 3)
     fields = dict(re.findall(r"(\w+)=(\d+)", rest))
-    runs.setdefault((mode, protocol), []).append({k: int(v) for k, v in fields.items()})
+    runs.setdefault((mode, protocol), []).append({"round": int(round_), **{k: int(v) for k, v in fields.items()}})
+# "vs none" is the median of each round's ratio to no auth in the same round, so drift between rounds cancels out.
 print(f"{'server':24s} {'protocol':11s} {'req/s':>8s} {'vs none':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}")
 for (mode, protocol), rows in sorted(runs.items(), key=lambda item: item[0][1]):
     rps = statistics.median(r["rps"] for r in rows)
-    base = runs.get(("none", protocol))
-    ratio = f"{rps / statistics.median(r['rps'] for r in base):.2f}x" if base else "-"
+    base = {r["round"]: r["rps"] for r in runs.get(("none", protocol), [])}
+    ratios = [r["rps"] / base[r["round"]] for r in rows if base.get(r["round"])]
+    ratio = f"{statistics.median(ratios):.2f}x" if ratios else "-"
     p50 = statistics.median(r["p50_us"] for r in rows) / 1000
     p99 = statistics.median(r["p99_us"] for r in rows) / 1000
     errors = sum(r["errors"] for r in rows)
