@@ -34,6 +34,14 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         return response.StatusCode;
     }
 
+    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(ProtectedMcpServer server, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await server.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_remembered_token_stops_working_when_it_expires()
     {
@@ -92,10 +100,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         var counts = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, "/claims");
-            request.Headers.Authorization = new("Bearer", token);
-            using var response = await server.Http.SendAsync(request);
-            counts.Add(await response.Content.ReadAsStringAsync());
+            counts.Add((await GetAsync(server, "/claims", token)).Body);
         }
 
         Assert.Single(counts.Distinct());
@@ -122,11 +127,9 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         var answers = new List<string>();
         for (var i = 0; i < 2; i++)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, "/identity");
-            request.Headers.Authorization = new("Bearer", token);
-            using var response = await server.Http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            answers.Add(await response.Content.ReadAsStringAsync());
+            var (status, body) = await GetAsync(server, "/identity", token);
+            Assert.Equal(HttpStatusCode.OK, status);
+            answers.Add(body);
         }
 
         Assert.EndsWith(" False", answers[0]);
