@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
 
 namespace Descope.Mcp.AspNetCore;
 
@@ -18,9 +20,16 @@ public sealed class ArgumentScopeContext
     public string ToolName { get; }
 
     /// <summary>
-    /// <c>params.arguments</c> as the client sent it: usually an object, but any JSON value a client chose to send; an
-    /// empty object when the call has no arguments.
+    /// The call's arguments as the tool receives them: an object that conforms to the tool's input schema (calls whose
+    /// arguments do not are refused with invalid params before any rule runs), each member named exactly as the schema
+    /// declares it and given once, with the schema's <c>default</c> in place of every member the client omitted.
     /// </summary>
+    /// <remarks>
+    /// Values are as sent within what the schema allows: an <c>integer</c> is a JSON number without fraction or exponent,
+    /// an enum one of its listed names. Where the schema only says "a string" for a type the tool parses (a <c>[Flags]</c>
+    /// enum, a <see cref="Guid"/>, a date), several spellings reach the tool as the same value: judge those with
+    /// <see cref="GetArgument{T}(string)"/>.
+    /// </remarks>
     public JsonElement Arguments { get; }
 
     /// <summary>The caller.</summary>
@@ -28,4 +37,27 @@ public sealed class ArgumentScopeContext
 
     /// <summary>The services of the request.</summary>
     public IServiceProvider RequestServices { get; }
+
+    /// <summary>
+    /// Reads the argument named <paramref name="name"/> as the tool binds it: deserialized from <see cref="Arguments"/>
+    /// with the MCP SDK's serializer options (<c>McpJsonUtilities.DefaultOptions</c>), which tools use unless they were
+    /// created with their own. <c>"Read, Admin"</c> and <c>"admin"</c> both read as the flags they mean.
+    /// </summary>
+    /// <typeparam name="T">The type of the tool's parameter.</typeparam>
+    /// <param name="name">The parameter's name, as the tool's input schema spells it.</param>
+    /// <returns>The value, or <see langword="default"/> when the call has no such argument and the schema no default.</returns>
+    /// <exception cref="JsonException">The value cannot be read as a <typeparamref name="T"/> (the tool could not either).</exception>
+    public T? GetArgument<T>(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (Arguments.ValueKind != JsonValueKind.Object || !Arguments.TryGetProperty(name, out var value))
+        {
+            return default;
+        }
+
+        return value.Deserialize((JsonTypeInfo<T>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
+    }
+
+    /// <summary>The same call with its arguments as the tool receives them.</summary>
+    internal ArgumentScopeContext WithArguments(JsonElement arguments) => new(ToolName, arguments, User, RequestServices);
 }

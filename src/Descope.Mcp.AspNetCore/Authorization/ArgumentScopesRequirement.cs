@@ -4,6 +4,7 @@ using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -13,7 +14,8 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// The requirement of <see cref="RequireArgumentScopesAttribute"/>: the caller holds every scope its rule finds in the
 /// call's arguments. It handles itself, so the MCP SDK's authorization filter enforces it on every <c>tools/call</c> it
 /// authorizes (whatever reached the MCP server without passing the gate), and it lets <c>tools/list</c> through, which
-/// has no arguments. Anywhere else it fails: a rule about tool arguments has nothing to judge there.
+/// has no arguments. Anywhere else it fails: a rule about tool arguments has nothing to judge there. As in front of the
+/// server, arguments that do not conform to the tool's input schema are refused with invalid params before the rule runs.
 /// </summary>
 internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAuthorizationHandler
 {
@@ -78,10 +80,16 @@ internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAu
         {
             case RequestContext<ListToolsRequestParams>:
                 return true;
-            case RequestContext<CallToolRequestParams> { Params: { } call, Services: { } services }:
+            case RequestContext<CallToolRequestParams> { Params: { } call, Services: { } services, MatchedPrimitive: McpServerTool tool }:
+                // Thrown, not failed: the SDK answers an McpProtocolException with its code, and the tool does not run.
+                if (!ToolArgumentSchema.For(tool).TryConform(ToElement(call.Arguments), out var conforming, out var invalid))
+                {
+                    throw new McpProtocolException("Invalid params: " + invalid, McpErrorCode.InvalidParams);
+                }
+
                 try
                 {
-                    var arguments = new ArgumentScopeContext(call.Name, ToElement(call.Arguments), user, services);
+                    var arguments = new ArgumentScopeContext(call.Name, conforming, user, services);
                     var required = await RequiredScopesAsync([RuleType], arguments, CancellationToken.None);
                     return DescopeClaims.MissingScopes(user, required).Length == 0;
                 }

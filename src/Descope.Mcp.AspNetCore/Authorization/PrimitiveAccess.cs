@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Descope;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Authorization;
 
@@ -11,24 +12,36 @@ internal sealed class PrimitiveAccess
     private readonly BearerChallenge? _challenge;
     private readonly string[] _challengeScopes;
     private readonly string _challengeHeader;
+    private readonly ToolArgumentSchema? _argumentSchema;
 
-    public PrimitiveAccess(McpPrimitiveKind kind, McpPrimitiveRules rules, IEnumerable<string> serverScopes, BearerChallenge? challenge)
+    public PrimitiveAccess(
+        McpPrimitiveKind kind, McpPrimitiveRules rules, IEnumerable<string> serverScopes, BearerChallenge? challenge, ToolArgumentSchema? argumentSchema = null)
     {
         Kind = kind;
         _rules = rules;
         _challenge = challenge;
+        _argumentSchema = argumentSchema;
         _challengeScopes = rules.IsOpen ? [] : [.. serverScopes.Union(rules.Scopes, StringComparer.Ordinal)];
         _challengeHeader = rules.IsOpen || challenge is null ? string.Empty : challenge.InsufficientScope(_challengeScopes);
     }
 
     public McpPrimitiveKind Kind { get; }
 
+    /// <summary>The access of a primitive; a tool with argument rules also gets its input schema compiled, the others need none.</summary>
+    public static PrimitiveAccess Of(McpPrimitiveKind kind, IMcpServerPrimitive primitive, IEnumerable<string> serverScopes, BearerChallenge? challenge)
+    {
+        var rules = McpPrimitiveRules.Read(primitive);
+        var schema = rules.ArgumentRules.Length > 0 && primitive is McpServerTool tool ? ToolArgumentSchema.For(tool) : null;
+        return new PrimitiveAccess(kind, rules, serverScopes, challenge, schema);
+    }
+
     /// <summary>Whether deciding needs the call's arguments.</summary>
     public bool HasArgumentRules => _rules.ArgumentRules.Length > 0;
 
     /// <summary>
-    /// Decides: the primitive's scopes and those its argument rules add (all named in one challenge) first, so the client
-    /// can step up before anything else; then roles and permissions. A rule that fails forbids.
+    /// Decides: a tool's arguments are held to its input schema before any argument rule judges them, so a rule sees what
+    /// the tool receives; then the primitive's scopes and those its argument rules add (all named in one challenge), so
+    /// the client can step up before anything else; then roles and permissions. A rule that fails forbids.
     /// </summary>
     /// <param name="user">The caller.</param>
     /// <param name="arguments">The call's arguments, asked for only when a rule needs them.</param>
@@ -47,7 +60,18 @@ internal sealed class PrimitiveAccess
             List<string> argumentScopes;
             try
             {
-                argumentScopes = await ArgumentScopesRequirement.RequiredScopesAsync(_rules.ArgumentRules, arguments(), cancellationToken);
+                var call = arguments();
+                if (_argumentSchema is not null)
+                {
+                    if (!_argumentSchema.TryConform(call.Arguments, out var conforming, out var invalid))
+                    {
+                        return PrimitiveAccessDecision.InvalidArgumentsFor(Kind, invalid);
+                    }
+
+                    call = call.WithArguments(conforming);
+                }
+
+                argumentScopes = await ArgumentScopesRequirement.RequiredScopesAsync(_rules.ArgumentRules, call, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -35,7 +35,7 @@ internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptio
         // Looked up first, so the usual hit allocates no closure.
         return _access.TryGetValue(primitive, out var known)
             ? known
-            : _access.GetValue(primitive, p => new PrimitiveAccess(kind, McpPrimitiveRules.Read(p), resource.RequiredScopes, challenge));
+            : _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge));
     }
 
     private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri)

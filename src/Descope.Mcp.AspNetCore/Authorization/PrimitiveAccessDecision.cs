@@ -12,7 +12,13 @@ internal sealed class PrimitiveAccessDecision
         [.. Enum.GetValues<McpPrimitiveKind>().Select(kind => new PrimitiveAccessDecision(PrimitiveAccessOutcome.Allowed, kind, [], [], string.Empty, ruleFailure: null))];
 
     public PrimitiveAccessDecision(
-        PrimitiveAccessOutcome outcome, McpPrimitiveKind? kind, string[] requiredScopes, string[] missingScopes, string challengeHeader, Exception? ruleFailure)
+        PrimitiveAccessOutcome outcome,
+        McpPrimitiveKind? kind,
+        string[] requiredScopes,
+        string[] missingScopes,
+        string challengeHeader,
+        Exception? ruleFailure,
+        string? invalidArguments = null)
     {
         Outcome = outcome;
         Kind = kind;
@@ -20,7 +26,12 @@ internal sealed class PrimitiveAccessDecision
         MissingScopes = missingScopes;
         ChallengeHeader = challengeHeader;
         RuleFailure = ruleFailure;
+        InvalidArguments = invalidArguments;
     }
+
+    /// <summary>Refused before any argument rule ran: the arguments do not conform to the tool's input schema.</summary>
+    public static PrimitiveAccessDecision InvalidArgumentsFor(McpPrimitiveKind kind, string error) =>
+        new(PrimitiveAccessOutcome.InvalidArguments, kind, [], [], string.Empty, ruleFailure: null, error);
 
     public PrimitiveAccessOutcome Outcome { get; }
 
@@ -41,4 +52,7 @@ internal sealed class PrimitiveAccessDecision
 
     /// <summary>Why an argument rule could not decide, when that is why the use was forbidden.</summary>
     public Exception? RuleFailure { get; }
+
+    /// <summary>Which argument does not conform and how, naming no value sent; set for <see cref="PrimitiveAccessOutcome.InvalidArguments"/>.</summary>
+    public string? InvalidArguments { get; }
 }

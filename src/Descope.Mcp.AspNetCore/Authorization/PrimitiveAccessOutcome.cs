@@ -10,4 +10,7 @@ internal enum PrimitiveAccessOutcome
 
     /// <summary>A role or permission is missing, or an argument rule could not decide: no scope is known to help.</summary>
     Forbidden,
+
+    /// <summary>The tool's arguments do not conform to its input schema, so no argument rule judged them.</summary>
+    InvalidArguments,
 }

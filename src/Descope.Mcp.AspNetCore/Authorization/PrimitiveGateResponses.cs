@@ -16,6 +16,7 @@ internal static class PrimitiveGateResponses
     // JSON-RPC error codes, as the MCP SDK uses them for the same situations.
     private const int ParseError = -32700;
     private const int InvalidRequest = -32600;
+    private const int InvalidParams = -32602;
 
     public static Task BadRequestAsync(HttpContext context, string reason) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, default, ParseError, "Bad Request: " + reason, data: null));
@@ -34,10 +35,16 @@ internal static class PrimitiveGateResponses
 
     /// <summary>
     /// The refusal of a decision other than allowed, in the configured failure mode: 403 (with the step-up challenge when
-    /// scopes are missing), or 200 with a tool error result (tools) or a JSON-RPC error (prompts and resources).
+    /// scopes are missing), or 200 with a tool error result (tools) or a JSON-RPC error (prompts and resources). Arguments
+    /// that do not conform to the tool's schema are not an authorization failure: 400 with invalid params in every mode.
     /// </summary>
     public static Task RefuseAsync(HttpContext context, ReadOnlyMemory<byte> id, PrimitiveAccessDecision decision, ToolAuthorizationFailureMode mode)
     {
+        if (decision.InvalidArguments is { } invalid)
+        {
+            return WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, id, InvalidParams, "Invalid params: " + invalid, data: null));
+        }
+
         var kind = decision.Kind!.Value;
         var failure = decision.Outcome == PrimitiveAccessOutcome.MissingScopes
             ? InsufficientScopeException.For(context.User, decision.RequiredScopes)

@@ -29,6 +29,7 @@ internal static class TelemetryValues
     {
         PrimitiveAccessOutcome.Allowed => "allowed",
         PrimitiveAccessOutcome.MissingScopes => "step_up",
+        PrimitiveAccessOutcome.InvalidArguments => "invalid_arguments",
         _ => "forbidden",
     };
 

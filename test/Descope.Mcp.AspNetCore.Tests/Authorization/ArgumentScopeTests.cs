@@ -88,11 +88,11 @@ public sealed class ArgumentScopeTests : McpServerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Arguments_the_rule_cannot_read_get_a_plain_403_never_a_500(bool stateful)
+    public async Task A_rule_that_fails_or_names_no_scope_gets_a_plain_403_never_a_500(bool stateful)
     {
         var server = await StartAsync(stateful);
 
-        using var unreadable = await DeleteAsync(server, stateful, 42, "calendar.write", "calendar.admin");
+        using var unreadable = await DeleteAsync(server, stateful, "unreadable", "calendar.write", "calendar.admin");
         using var invalidScope = await DeleteAsync(server, stateful, "invalid", "calendar.write", "calendar.admin");
 
         foreach (var response in new[] { unreadable, invalidScope })

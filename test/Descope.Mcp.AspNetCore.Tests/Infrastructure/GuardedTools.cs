@@ -121,7 +121,7 @@ public sealed class AdminFlagRule(ToolInvocations calls) : IArgumentScopeRule
     public ValueTask<IEnumerable<string>> GetRequiredScopesAsync(ArgumentScopeContext context, CancellationToken cancellationToken)
     {
         calls.Record("rule:" + context.ToolName);
-        IEnumerable<string> scopes = context.Arguments.TryGetProperty("flags", out var flags) && flags.GetString() == "Admin" ? ["access.admin"] : [];
+        IEnumerable<string> scopes = context.GetArgument<AccessRights>("flags").HasFlag(AccessRights.Admin) ? ["access.admin"] : [];
         return ValueTask.FromResult(scopes);
     }
 }

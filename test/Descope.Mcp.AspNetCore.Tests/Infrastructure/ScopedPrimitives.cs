@@ -54,7 +54,7 @@ public sealed class SharedCalendarTools
 
 /// <summary>
 /// Shared calendars (<c>team</c> and <c>company</c>) need <c>calendar.admin</c>, <c>company</c> also <c>calendar.audit</c>;
-/// a rule that cannot read <c>calendar_id</c> as a string throws.
+/// the rule fails on <c>unreadable</c> and names something that is not a scope for <c>invalid</c>.
 /// </summary>
 public sealed class SharedCalendarRule(ToolInvocations calls) : IArgumentScopeRule
 {
@@ -71,6 +71,7 @@ public sealed class SharedCalendarRule(ToolInvocations calls) : IArgumentScopeRu
             "team" => ["calendar.admin"],
             "company" => ["calendar.admin", "calendar.audit"],
             "invalid" => ["not a scope"],
+            "unreadable" => throw new InvalidOperationException("The calendar store is unavailable."),
             _ => [],
         };
         return ValueTask.FromResult(scopes);
