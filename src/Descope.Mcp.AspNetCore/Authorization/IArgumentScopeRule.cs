@@ -7,9 +7,14 @@ namespace Descope.Mcp.AspNetCore;
 /// </summary>
 /// <remarks>
 /// It runs for every call of the tool, possibly more than once per call (in front of the MCP server and again in its
-/// authorization filter), so it should be cheap and give the same answer each time. The arguments are exactly what the
-/// client sent, possibly malformed: read them defensively and decide. A rule that throws, or that names something that is
-/// not an OAuth scope, refuses the call with a plain 403 (no scope is known to help), never a 500.
+/// authorization filter), so it should be cheap and give the same answer each time. It sees the arguments the tool
+/// receives: calls whose arguments do not conform to the tool's input schema (a number sent as a string, an enum value as
+/// a number or in another letter case, a member named in another case, given twice or not declared, a required member
+/// missing) are refused with JSON-RPC invalid params (-32602, HTTP 400 in front of the MCP server) before any rule runs,
+/// and members the client omitted appear with the schema's <c>default</c>. A value the schema only describes as a string
+/// although the tool parses it (a <c>[Flags]</c> enum, a <see cref="Guid"/>, a date) can be spelled several ways: judge
+/// it with <see cref="ArgumentScopeContext.GetArgument{T}(string)"/>. A rule that throws, or that names something that
+/// is not an OAuth scope, refuses the call with a plain 403 (no scope is known to help), never a 500.
 /// </remarks>
 /// <example>
 /// <code>

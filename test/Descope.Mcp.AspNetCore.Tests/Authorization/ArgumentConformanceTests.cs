@@ -105,6 +105,17 @@ public sealed class ArgumentConformanceTests : McpServerTests
         Assert.Equal(0, Calls.Of(tool));
     }
 
+    [Fact]
+    public async Task In_ToolError_mode_non_conforming_arguments_are_still_refused_as_invalid_params()
+    {
+        var server = await StartAsync(configure: o => o.ToolAuthorizationFailureMode = ToolAuthorizationFailureMode.ToolError);
+
+        using var response = await CallAsync(server, stateful: false, "pay", """{"amount":"5000"}""");
+
+        await AssertInvalidParamsAsync(response, "arguments.amount");
+        Assert.Equal(0, Calls.Total);
+    }
+
     [Theory]
     [InlineData("pay", """{"amount":5000}""", "payments.large", "pay:5000")]
     [InlineData("set_access", """{"level":"Admin"}""", "access.admin", "set_access:Admin")]
