@@ -2,6 +2,7 @@ using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Testing.Development;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -11,26 +12,31 @@ namespace Microsoft.Extensions.Hosting;
 public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
 {
     /// <summary>
-    /// In the Development environment, when no Descope project is configured (neither <c>Descope:WellKnownUrl</c> nor
-    /// <c>Descope:ProjectId</c>), starts an embedded <see cref="DescopeTestAuthority"/> on loopback, with its authorize
-    /// page (pick a user, approve scopes) and its connection vault, points the server's Descope settings at it and says
-    /// so in the log. <c>Descope:McpServerUrl</c> defaults to the server's first URL followed by <c>/mcp</c>. Without
-    /// users from <paramref name="configure"/>, one user, <c>U2Developer</c>, may be granted
+    /// In the Development environment, when no Descope project is configured, starts an embedded
+    /// <see cref="DescopeTestAuthority"/> on loopback, with its authorize page (pick a user, approve scopes) and its
+    /// connection vault, points the server's Descope settings at it and says so in the log. A project counts as
+    /// configured when <c>Descope:WellKnownUrl</c>, <c>Descope:ProjectId</c> or <c>Descope:BaseUrl</c> is set, in
+    /// configuration or in code (<c>AddDescopeMcp(o =&gt; ...)</c>, <c>Configure&lt;DescopeMcpOptions&gt;</c>, before or
+    /// after this call): the choice is made once the options are complete, and with a project the options are left
+    /// exactly as configured. <c>Descope:McpServerUrl</c> defaults to the server's first URL followed by <c>/mcp</c>.
+    /// Without users from <paramref name="configure"/>, one user, <c>U2Developer</c>, may be granted
     /// <c>outbound.token.fetch</c> and the scopes of <c>Descope:RequiredScopes</c> and <c>Descope:ScopesSupported</c>.
-    /// Outside Development, or with a Descope project configured, it does nothing.
+    /// Outside Development, or with a Descope project in configuration, it does nothing; with a project set only in code,
+    /// the authority started here is stopped, unused, when the server starts.
     /// </summary>
     /// <typeparam name="TBuilder">The host builder type.</typeparam>
     /// <param name="builder">The application builder.</param>
-    /// <param name="configure">Declares users and connections on the authority once it runs; called only when it runs.</param>
+    /// <param name="configure">
+    /// Declares users and connections on the authority once it runs; called here, unless configuration names a project
+    /// or the environment is not Development.
+    /// </param>
     /// <returns>The same builder, for chaining.</returns>
     public static TBuilder AddDescopeDevelopmentAuthority<TBuilder>(this TBuilder builder, Action<DescopeTestAuthority>? configure = null)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         var descope = builder.Configuration.GetSection(DescopeMcpDefaults.ConfigurationSection);
-        if (!builder.Environment.IsDevelopment()
-            || !string.IsNullOrEmpty(descope[nameof(DescopeMcpOptions.WellKnownUrl)])
-            || !string.IsNullOrEmpty(descope[nameof(DescopeMcpOptions.ProjectId)]))
+        if (!builder.Environment.IsDevelopment() || DevelopmentAuthorityActivation.NamesProject(descope))
         {
             return builder;
         }
@@ -42,16 +48,20 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
             DevelopmentUser.AddTo(authority, descope);
         }
 
-        var mcpServerUrl = descope[nameof(DescopeMcpOptions.McpServerUrl)];
-        var defaultedMcpServerUrl = string.IsNullOrEmpty(mcpServerUrl) ? DevelopmentMcpServerUrl.From(builder.Configuration) : null;
-        builder.Services.AddSingleton(authority);
-        builder.Services.AddDescopeTestAuthority(authority);
-        if (defaultedMcpServerUrl is not null)
-        {
-            builder.Services.AddDescopeMcp(o => o.McpServerUrl = string.IsNullOrEmpty(o.McpServerUrl) ? defaultedMcpServerUrl : o.McpServerUrl);
-        }
+        var activation = new DevelopmentAuthorityActivation(authority, DevelopmentMcpServerUrl.From(builder.Configuration));
 
-        builder.Services.AddHostedService(provider => ActivatorUtilities.CreateInstance<DevelopmentAuthorityLifetime>(provider, defaultedMcpServerUrl is not null));
+        // The library's post-configuration first, so the activation sees the options as the server configured them.
+        builder.Services.AddDescopeMcp(static _ => { });
+        builder.Services.AddSingleton<IPostConfigureOptions<DescopeMcpOptions>>(activation);
+
+        // Made by the container, so the authority also stops with the services of a server that never started.
+        builder.Services.AddSingleton(_ => activation);
+
+        // A service only while it is in use: with a project configured in code there is none to resolve.
+        builder.Services.AddSingleton(provider =>
+            provider.GetRequiredService<DevelopmentAuthorityActivation>().IsActive(provider) ? authority : null!);
+        builder.Services.AddHostedService(provider =>
+            ActivatorUtilities.CreateInstance<DevelopmentAuthorityLifetime>(provider, provider.GetRequiredService<DevelopmentAuthorityActivation>()));
         return builder;
     }
 }

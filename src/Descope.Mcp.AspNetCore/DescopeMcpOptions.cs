@@ -126,6 +126,12 @@ public sealed class DescopeMcpOptions
     public long ValidatedTokenCacheMemoryLimit { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// How machine callers (<c>client_credentials</c> tokens) are told apart from users, bound from
+    /// <c>Descope:MachineCallers</c>.
+    /// </summary>
+    public MachineCallerOptions MachineCallers { get; } = new();
+
+    /// <summary>
     /// Settings for connection tokens (<see cref="IConnectionTokenService"/>), bound from <c>Descope:Connections</c>.
     /// </summary>
     public ConnectionTokenOptions Connections { get; } = new();

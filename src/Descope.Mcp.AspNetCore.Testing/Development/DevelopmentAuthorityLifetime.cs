@@ -5,26 +5,33 @@ using Microsoft.Extensions.Options;
 namespace Descope.Mcp.AspNetCore.Testing.Development;
 
 /// <summary>
-/// Says in the log that the server runs on the embedded development authority, and stops the authority with the server.
+/// Says in the log that the server runs on the embedded development authority, and stops the authority with the server;
+/// when a Descope project turned out to be configured in code, stops it at once, unused.
 /// </summary>
 internal sealed partial class DevelopmentAuthorityLifetime(
-    DescopeTestAuthority authority,
+    DevelopmentAuthorityActivation activation,
+    IServiceProvider services,
     IOptions<DescopeMcpOptions> options,
-    ILogger<DevelopmentAuthorityLifetime> logger,
-    bool mcpServerUrlDefaulted) : IHostedService
+    ILogger<DevelopmentAuthorityLifetime> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var authority = activation.Authority;
+        if (!activation.IsActive(services))
+        {
+            LogProjectConfigured(logger);
+            await activation.DisposeAsync();
+            return;
+        }
+
         LogRunningOffline(logger, authority.Issuer, authority.AuthorizationEndpoint);
-        if (mcpServerUrlDefaulted)
+        if (activation.McpServerUrlDefaulted)
         {
             LogMcpServerUrlDefaulted(logger, options.Value.McpServerUrl);
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => authority.DisposeAsync().AsTask();
+    public Task StopAsync(CancellationToken cancellationToken) => activation.DisposeAsync().AsTask();
 
     [LoggerMessage(1, LogLevel.Warning,
         "No Descope project is configured (Descope:WellKnownUrl or Descope:ProjectId) in Development: the server runs on the embedded development authority {Issuer}, " +
@@ -34,4 +41,7 @@ internal sealed partial class DevelopmentAuthorityLifetime(
     [LoggerMessage(2, LogLevel.Warning,
         "Descope:McpServerUrl is not configured: the development authority assumes {McpServerUrl}. Set Descope:McpServerUrl when the MCP endpoint is elsewhere.")]
     private static partial void LogMcpServerUrlDefaulted(ILogger logger, string? mcpServerUrl);
+
+    [LoggerMessage(3, LogLevel.Debug, "A Descope project is configured in code: the development authority is not used.")]
+    private static partial void LogProjectConfigured(ILogger logger);
 }

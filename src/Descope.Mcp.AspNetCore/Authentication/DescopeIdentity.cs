@@ -32,9 +32,34 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
     /// <summary>The identity's scopes under the hierarchy, or <see langword="null"/> when none is configured.</summary>
     public ExpandedScopes? ExpandedScopes { get; }
 
-    /// <summary>A principal of its own for one request, holding a copy of <paramref name="validated"/>.</summary>
-    public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, ScopeHierarchy scopeHierarchy) =>
-        new(new DescopeIdentity(validated, bearerToken, scopeHierarchy));
+    /// <summary>Whether the caller is a machine client, as <see cref="DescopeMcpOptions.MachineCallers"/> decided for this request.</summary>
+    public bool IsMachineCaller { get; private set; }
+
+    /// <summary>
+    /// A principal of its own for one request, holding a copy of <paramref name="validated"/>, judged once by
+    /// <paramref name="machineCallers"/>.
+    /// </summary>
+    public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, ScopeHierarchy scopeHierarchy, MachineCallerOptions machineCallers)
+    {
+        var identity = new DescopeIdentity(validated, bearerToken, scopeHierarchy);
+        var principal = new ClaimsPrincipal(identity);
+        identity.IsMachineCaller = machineCallers.IsMachineCaller(principal);
+        return principal;
+    }
+
+    /// <summary>What was decided for the principal's Descope identity, or <see langword="null"/> when it has none.</summary>
+    public static bool? IsMachineCallerOf(ClaimsPrincipal principal)
+    {
+        foreach (var identity in principal.Identities)
+        {
+            if (identity is DescopeIdentity descope)
+            {
+                return descope.IsMachineCaller;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The token one of the principal's identities was authenticated with, or <see langword="null"/>.</summary>
     public static string? BearerTokenOf(ClaimsPrincipal? principal)

@@ -171,7 +171,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
     /// and the token it came from (for the services that act for the caller; never readable from the principal).
     /// </summary>
     private DescopeTokenValidationResult Accepted(string token, ClaimsIdentity validated, SecurityToken securityToken) =>
-        DescopeTokenValidationResult.Success(DescopeIdentity.PrincipalFor(validated, token, _scopeHierarchy), securityToken);
+        DescopeTokenValidationResult.Success(DescopeIdentity.PrincipalFor(validated, token, _scopeHierarchy, _options.MachineCallers), securityToken);
 
     private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)
     {

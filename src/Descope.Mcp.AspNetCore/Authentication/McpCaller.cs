@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Descope.Mcp.AspNetCore.Descope;
 
 namespace Descope.Mcp.AspNetCore.Authentication;
 
@@ -9,6 +8,9 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// </summary>
 internal sealed record McpCaller(ClaimsPrincipal Principal, string Token)
 {
-    /// <summary>The caller's Descope user ID (<c>sub</c>), when the token has one.</summary>
-    public string? UserId => Principal.FindFirst(DescopeClaimTypes.Subject)?.Value;
+    /// <summary>The caller's Descope user ID (<c>sub</c>); <see langword="null"/> for a machine caller or a token without one.</summary>
+    public string? UserId => Principal.GetUserId();
+
+    /// <summary>Whether the caller is a machine client rather than a user (see <see cref="DescopeMcpOptions.MachineCallers"/>).</summary>
+    public bool IsMachine => Principal.IsMachineCaller();
 }

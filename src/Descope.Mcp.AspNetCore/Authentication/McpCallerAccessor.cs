@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
@@ -6,11 +7,13 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// <summary>
 /// Finds the <see cref="McpCaller"/> of the current call. Inside MCP message handling it is the user of the request
 /// that carried the message, whatever <see cref="HttpContext"/> the transport runs the handler in; elsewhere it is the
-/// current request's. Either way the token must pass this library's validation now, or there is no caller.
+/// current request's. Either way the token must pass this library's validation now. A call that had a caller (a bearer
+/// token, or an authenticated user) whose token does not pass is told apart from a call without any caller, so that
+/// nothing treats it as work without a caller.
 /// </summary>
 internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor, IDescopeTokenValidator validator)
 {
-    public async Task<McpCaller?> GetAsync(CancellationToken cancellationToken = default)
+    public async Task<McpCallerLookup> GetAsync(CancellationToken cancellationToken = default)
     {
         if (McpMessageCaller.InThisFlow is { } message)
         {
@@ -19,20 +22,29 @@ internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor
             var token = DescopeIdentity.BearerTokenOf(message.User);
             if (token is null)
             {
-                return null;
+                return IsAuthenticated(message.User) ? McpCallerLookup.RefusedFor(DescopeTokenFailure.Invalid) : McpCallerLookup.None;
             }
 
             var result = await validator.ValidateTokenAsync(token, cancellationToken);
-            return result.IsValid ? new McpCaller(result.Principal!, token) : null;
+            return result.IsValid ? McpCallerLookup.Found(new McpCaller(result.Principal!, token)) : McpCallerLookup.RefusedFor(result.Failure);
         }
 
         var context = httpContextAccessor.HttpContext;
-        if (context is null || BearerToken.Read(context.Request) is not { } requestToken)
+        if (context is null)
         {
-            return null;
+            return McpCallerLookup.None;
+        }
+
+        if (BearerToken.Read(context.Request) is not { } requestToken)
+        {
+            return IsAuthenticated(context.User) ? McpCallerLookup.RefusedFor(DescopeTokenFailure.Invalid) : McpCallerLookup.None;
         }
 
         var authenticated = await context.AuthenticateAsync(DescopeMcpDefaults.AuthenticationScheme);
-        return authenticated.Succeeded ? new McpCaller(authenticated.Principal, requestToken) : null;
+        return authenticated.Succeeded
+            ? McpCallerLookup.Found(new McpCaller(authenticated.Principal, requestToken))
+            : McpCallerLookup.RefusedFor((authenticated.Failure as DescopeTokenRefusedException)?.Failure ?? DescopeTokenFailure.Invalid);
     }
+
+    private static bool IsAuthenticated(ClaimsPrincipal? user) => user?.Identities.Any(i => i.IsAuthenticated) == true;
 }

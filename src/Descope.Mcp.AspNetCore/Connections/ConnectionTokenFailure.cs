@@ -25,4 +25,18 @@ public enum ConnectionTokenFailure
 
     /// <summary>Descope refused the request as invalid (HTTP 400 and other client errors).</summary>
     InvalidRequest = 5,
+
+    /// <summary>
+    /// The call had a caller whose access token no longer passes validation, for example because it expired while the
+    /// tool ran. Descope was not asked, and the management key is never used in the caller's place; the user signs in
+    /// again.
+    /// </summary>
+    CallerTokenInvalid = 6,
+
+    /// <summary>
+    /// The caller is a machine client (see <see cref="DescopeMcpOptions.MachineCallers"/>), not a user: it has no user
+    /// connections of its own and may not fetch a user's token or connect URL, with its token or with the management
+    /// key. Descope was not asked. Tenant tokens remain available to it.
+    /// </summary>
+    MachineCaller = 7,
 }

@@ -40,6 +40,13 @@ internal static class ConnectionTokenMessages
         $"Descope refused the request for a '{Clean(appId)}' token as invalid{(errorCode is null ? "" : $" (error {errorCode})")}. " +
         "This is a problem with the server's configuration: tell its operator.";
 
+    public static string CallerTokenInvalid(string appId) =>
+        $"Your sign-in is no longer valid (it may have expired during this call), so no '{Clean(appId)}' token was requested. Sign in again, then retry.";
+
+    public static string MachineCaller(string appId) =>
+        $"This call comes from a machine client, not a signed-in user, so it gets no user's '{Clean(appId)}' token and no connect URL. " +
+        "Ask for the tenant's token, or call with a user's sign-in.";
+
     private static string Seconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     // App IDs come from the server's own code, but a message must stay one readable line whatever they hold.

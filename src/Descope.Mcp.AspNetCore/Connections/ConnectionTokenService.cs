@@ -42,7 +42,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         CheckId(appId, nameof(appId));
         CheckOptionalId(tenantId, nameof(tenantId));
         var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetUserTokenAsync), cancellationToken);
+        var caller = await RequireUserAsync(appId, nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
                 Credential(caller), _options.Connections.IncludeConnectUrlInErrors),
@@ -83,7 +83,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         }
 
         var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
-        var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync), cancellationToken);
+        var caller = await RequireUserAsync(appId, nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
             new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
             cancellationToken);
@@ -93,10 +93,16 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         ConnectionOwner owner, ConnectionTokenRequest request, string? userId, string? tenantId, CancellationToken cancellationToken)
     {
         var scopes = ScopeSyntax.Normalize(request.Scopes, nameof(request) + "." + nameof(request.Scopes));
-        var caller = await _callers.GetAsync(cancellationToken);
+        var caller = await CallerAsync(request.AppId, cancellationToken);
         DescopeCredential credential;
         if (caller is not null)
         {
+            // A machine's token may not stand for a user, and the management key never stands in for a caller.
+            if (owner == ConnectionOwner.User && caller.IsMachine)
+            {
+                throw MachineCallerRefused(request.AppId);
+            }
+
             credential = Credential(caller);
         }
         else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
@@ -123,12 +129,41 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
             credential, resolveConnectUrl);
     }
 
-    private async Task<McpCaller> RequireCallerAsync(string method, CancellationToken cancellationToken) =>
-        await _callers.GetAsync(cancellationToken) is { UserId: not null } caller
+    /// <summary>The call's caller; a caller whose token no longer validates is refused, never taken for no caller.</summary>
+    private async Task<McpCaller?> CallerAsync(string appId, CancellationToken cancellationToken)
+    {
+        var lookup = await _callers.GetAsync(cancellationToken);
+        if (!lookup.IsRefused)
+        {
+            return lookup.Caller;
+        }
+
+        ConnectionsLog.CallerTokenRefused(_logger, appId, lookup.Refused);
+        throw lookup.Refused == DescopeTokenFailure.AuthorityUnavailable
+            ? new ConnectionTokenException(ConnectionTokenFailure.Unavailable, appId, ConnectionTokenMessages.Unavailable(appId))
+            : new ConnectionTokenException(ConnectionTokenFailure.CallerTokenInvalid, appId, ConnectionTokenMessages.CallerTokenInvalid(appId));
+    }
+
+    private async Task<McpCaller> RequireUserAsync(string appId, string method, CancellationToken cancellationToken)
+    {
+        var caller = await CallerAsync(appId, cancellationToken);
+        if (caller is { IsMachine: true })
+        {
+            throw MachineCallerRefused(appId);
+        }
+
+        return caller is { UserId: not null }
             ? caller
             : throw new InvalidOperationException(
                 $"{method} without a user ID needs the current request's authenticated Descope caller (a token with 'sub'). " +
                 "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
+    }
+
+    private ConnectionTokenException MachineCallerRefused(string appId)
+    {
+        ConnectionsLog.MachineCallerRefused(_logger, appId);
+        return new ConnectionTokenException(ConnectionTokenFailure.MachineCaller, appId, ConnectionTokenMessages.MachineCaller(appId));
+    }
 
     private static DescopeCredential Credential(McpCaller caller) =>
         new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));

@@ -49,4 +49,10 @@ internal static partial class ConnectionsLog
 
     [LoggerMessage(115, LogLevel.Information, "A URL elicitation was completed, but its MCP session could not be notified.")]
     public static partial void UrlElicitationNotificationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(116, LogLevel.Warning, "A request for {Target} was refused without asking Descope: the caller's token no longer validates ({Failure}), and nothing, not the management key either, is used in its place.")]
+    public static partial void CallerTokenRefused(ILogger logger, string target, DescopeTokenFailure failure);
+
+    [LoggerMessage(117, LogLevel.Information, "A request for a user's token or connect URL for connection {AppId} was refused without asking Descope: the caller is a machine client, not a user.")]
+    public static partial void MachineCallerRefused(ILogger logger, string appId);
 }

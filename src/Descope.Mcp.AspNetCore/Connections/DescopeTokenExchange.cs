@@ -70,7 +70,16 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
                 "Token exchange needs the MCP server's own Descope client: set Descope:TokenExchange:ClientId and Descope:TokenExchange:ClientSecret.");
         }
 
-        var caller = await _callers.GetAsync(cancellationToken)
+        var lookup = await _callers.GetAsync(cancellationToken);
+        if (lookup.IsRefused)
+        {
+            ConnectionsLog.CallerTokenRefused(_logger, request.Audience, lookup.Refused);
+            throw lookup.Refused == DescopeTokenFailure.AuthorityUnavailable
+                ? new TokenExchangeException(TokenExchangeFailure.Unavailable, request.Audience, TokenExchangeMessages.For(TokenExchangeFailure.Unavailable, request.Audience))
+                : new TokenExchangeException(TokenExchangeFailure.InvalidGrant, request.Audience, TokenExchangeMessages.CallerTokenInvalid(request.Audience));
+        }
+
+        var caller = lookup.Caller
             ?? throw new InvalidOperationException(
                 "Token exchange needs the current call's authenticated Descope caller. Call it from an MCP tool on a Descope-protected endpoint.");
 

@@ -10,9 +10,12 @@ namespace Descope.Mcp.AspNetCore;
 /// <para>
 /// Descope is called with <c>Bearer &lt;ProjectId&gt;:&lt;caller's access token&gt;</c>, so Descope's connection
 /// policies decide, per request, whether the caller may have the token. The caller's token is taken from the current
-/// request after it passed validation, and is only ever sent to the configured Descope base URL. Only when no request
-/// (and so no caller token) exists, as in background work, is <see cref="DescopeMcpOptions.ManagementKey"/> used; a
-/// management key bypasses Descope's connection policies.
+/// request after it passed validation, and is only ever sent to the configured Descope base URL. Only when there is no
+/// caller at all, as in background work, is <see cref="DescopeMcpOptions.ManagementKey"/> used; a management key
+/// bypasses Descope's connection policies. A caller whose token no longer validates (for example it expired during the
+/// call) is refused with <see cref="ConnectionTokenFailure.CallerTokenInvalid"/>, and a machine caller
+/// (<see cref="DescopeMcpOptions.MachineCallers"/>) gets no user's token and no connect URL
+/// (<see cref="ConnectionTokenFailure.MachineCaller"/>); neither ever falls back to the management key.
 /// </para>
 /// <para>
 /// Descope hands out connection tokens under a caller's access token only when that token grants the

@@ -12,4 +12,8 @@ internal static class TokenExchangeMessages
         TokenExchangeFailure.InvalidRequest => $"Descope rejected the request for a token for '{audience}'.",
         _ => $"Descope could not be reached for a token for '{audience}'. Try again shortly.",
     };
+
+    /// <summary>For a caller whose token no longer validates here: Descope was not asked.</summary>
+    public static string CallerTokenInvalid(string audience) =>
+        $"Your sign-in is no longer valid (it may have expired during this call), so no token for '{audience}' was requested. Sign in again and retry.";
 }

@@ -20,6 +20,9 @@ public static class DescopeClaimTypes
     /// <summary><c>azp</c>: the OAuth client ID the token was issued to.</summary>
     public const string AuthorizedParty = "azp";
 
+    /// <summary><c>client_id</c>: the OAuth client ID the token was issued to, as RFC 9068 names it.</summary>
+    public const string ClientId = "client_id";
+
     /// <summary><c>dct</c>: the current tenant.</summary>
     public const string CurrentTenant = "dct";
 

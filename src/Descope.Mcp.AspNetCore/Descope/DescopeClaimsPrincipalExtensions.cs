@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Descope;
 
 namespace Descope.Mcp.AspNetCore;
@@ -8,23 +9,46 @@ namespace Descope.Mcp.AspNetCore;
 /// </summary>
 public static class DescopeClaimsPrincipalExtensions
 {
-    /// <summary>The Descope user ID (<c>sub</c>), or <see langword="null"/> when absent.</summary>
+    /// <summary>
+    /// The Descope user ID (<c>sub</c>), or <see langword="null"/> when absent or when the caller is a machine
+    /// (<see cref="IsMachineCaller"/>): a client's ID is never taken for a user's.
+    /// </summary>
     /// <param name="user">The caller.</param>
     /// <returns>The user ID.</returns>
     public static string? GetUserId(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return DescopeClaims.NonEmpty(user.FindFirst(DescopeClaimTypes.Subject)?.Value);
+        return IsMachineCaller(user) ? null : DescopeClaims.NonEmpty(user.FindFirst(DescopeClaimTypes.Subject)?.Value);
     }
 
-    /// <summary>The OAuth client the token was issued to (<c>azp</c>), or <see langword="null"/> when absent.</summary>
+    /// <summary>
+    /// The OAuth client the token was issued to (<c>azp</c>, else <c>client_id</c>), or <see langword="null"/> when the
+    /// token names none.
+    /// </summary>
     /// <param name="user">The caller.</param>
     /// <returns>The client ID.</returns>
     public static string? GetClientId(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return DescopeClaims.NonEmpty(user.FindFirst(DescopeClaimTypes.AuthorizedParty)?.Value);
+        return ClientIdOf(user);
     }
+
+    /// <summary>
+    /// Whether the caller is a machine client acting for itself (a <c>client_credentials</c> token) rather than a user.
+    /// For a principal this library validated, the answer of <see cref="DescopeMcpOptions.MachineCallers"/>, worked out
+    /// once per request; for any other principal, <see cref="MachineCallerOptions.IsClientCredentialsToken"/>.
+    /// </summary>
+    /// <param name="user">The caller.</param>
+    /// <returns><see langword="true"/> for a machine caller.</returns>
+    public static bool IsMachineCaller(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return DescopeIdentity.IsMachineCallerOf(user) ?? MachineCallerOptions.IsClientCredentialsToken(user);
+    }
+
+    internal static string? ClientIdOf(ClaimsPrincipal user) =>
+        DescopeClaims.NonEmpty(user.FindFirst(DescopeClaimTypes.AuthorizedParty)?.Value)
+        ?? DescopeClaims.NonEmpty(user.FindFirst(DescopeClaimTypes.ClientId)?.Value);
 
     /// <summary>
     /// The scopes the token names (without those they imply under <see cref="DescopeMcpOptions.ScopeHierarchy"/>): the space-separated <c>scope</c> claim and the <c>scp</c> and <c>scopes</c> arrays, each scope

@@ -91,10 +91,27 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             failures.Add($"{Key}AuthorityUnavailableRetryAfter must be at least one second, for example 00:00:10.");
         }
 
+        ValidateMachineCallers(options.MachineCallers, failures);
         ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
         ValidateTokenExchange(options.TokenExchange, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateMachineCallers(MachineCallerOptions machineCallers, List<string> failures)
+    {
+        if (machineCallers.Predicate is null)
+        {
+            failures.Add($"{Key}MachineCallers:Predicate must not be null. Leave it at MachineCallerOptions.IsClientCredentialsToken, or set a rule of your own.");
+        }
+
+        foreach (var clientId in machineCallers.ClientIds)
+        {
+            if (string.IsNullOrWhiteSpace(clientId))
+            {
+                failures.Add($"{Key}MachineCallers:ClientIds contains an empty value. Each entry is an OAuth client ID, for example reporting-service.");
+            }
+        }
     }
 
     private static void ValidateScopes(string key, IEnumerable<string> scopes, List<string> failures)

@@ -75,6 +75,76 @@ public sealed class DevelopmentAuthorityTests
     }
 
     [Fact]
+    public async Task In_development_a_project_set_in_code_before_the_call_is_used_and_the_development_authority_stays_off()
+    {
+        await using var project = await DescopeTestAuthority.StartAsync();
+        var log = new RecordingLoggerProvider();
+        await using var app = await StartAsync(Environments.Development, log, before: s => s.AddDescopeMcp(o =>
+        {
+            o.WellKnownUrl = project.WellKnownUrl;
+            o.McpServerUrl = "http://localhost/mcp";
+        }));
+        project.DefaultAudience = "http://localhost/mcp";
+
+        Assert.Equal(project.WellKnownUrl, app.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.WellKnownUrl);
+        Assert.Null(app.Services.GetService<DescopeTestAuthority>());
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("development authority", StringComparison.Ordinal));
+        using var metadata = JsonDocument.Parse(await app.GetTestClient().GetStringAsync("/.well-known/oauth-protected-resource/mcp"));
+        Assert.Equal(project.Issuer, metadata.RootElement.GetProperty("authorization_servers")[0].GetString());
+        using var listed = await ListToolsAsync(app, project.CreateToken());
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+    }
+
+    [Fact]
+    public async Task In_development_a_project_id_configured_after_the_call_keeps_the_development_authority_off()
+    {
+        await using var app = await BuildAsync(after: s => s.Configure<DescopeMcpOptions>(o =>
+        {
+            o.ProjectId = "P2Configured";
+            o.McpServerUrl = "http://localhost/mcp";
+        }));
+
+        var options = app.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+        Assert.Equal("P2Configured", options.ProjectId);
+        Assert.Equal("https://api.descope.com", options.BaseUrl);
+        Assert.StartsWith("https://api.descope.com/", options.WellKnownUrl, StringComparison.Ordinal);
+        Assert.Null(app.Services.GetService<DescopeTestAuthority>());
+    }
+
+    [Fact]
+    public async Task In_development_a_base_url_set_in_code_keeps_the_development_authority_off_and_the_missing_project_is_reported()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(
+            Environments.Development,
+            settings: [("Descope:McpServerUrl", "http://localhost/mcp")],
+            after: s => s.AddDescopeMcp(o => o.BaseUrl = "https://api.euc1.descope.com")));
+
+        Assert.Contains("Descope:WellKnownUrl is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_development_a_configured_base_url_keeps_the_development_authority_off_and_the_missing_project_is_reported()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(
+            Environments.Development,
+            settings: [("Descope:BaseUrl", "https://api.euc1.descope.com"), ("Descope:McpServerUrl", "http://localhost/mcp")]));
+
+        Assert.Contains("Descope:WellKnownUrl is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_development_an_mcp_server_url_set_in_code_is_kept_by_the_development_authority()
+    {
+        var log = new RecordingLoggerProvider();
+        await using var app = await StartAsync(Environments.Development, log, after: s => s.AddDescopeMcp(o => o.McpServerUrl = "http://localhost:7001/mcp"));
+        var authority = app.Services.GetRequiredService<DescopeTestAuthority>();
+
+        Assert.Equal("http://localhost:7001/mcp", app.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.McpServerUrl);
+        Assert.Equal(authority.WellKnownUrl, app.Services.GetRequiredService<IOptions<DescopeMcpOptions>>().Value.WellKnownUrl);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("Descope:McpServerUrl is not configured", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Outside_development_the_development_authority_stays_off_and_the_missing_project_is_reported()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(Environments.Production, settings: [("Descope:McpServerUrl", "http://localhost/mcp")]));
@@ -108,29 +178,35 @@ public sealed class DevelopmentAuthorityTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    private static async Task<HttpResponseMessage> ListToolsAsync(WebApplication app, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        return await app.GetTestClient().SendAsync(request);
+    }
+
+    /// <summary>A Development server that is built but not started, for settings whose project cannot be reached.</summary>
+    private static Task<WebApplication> BuildAsync(Action<IServiceCollection> after)
+    {
+        var builder = CreateBuilder(Environments.Development, log: null, settings: [], before: null, after: after, configure: null);
+        return Task.FromResult(builder.Build());
+    }
+
     private static async Task<WebApplication> StartAsync(
         string environment,
         RecordingLoggerProvider? log = null,
         (string Key, string Value)? url = null,
         (string Key, string Value)[]? settings = null,
-        Action<DescopeTestAuthority>? configure = null)
+        Action<DescopeTestAuthority>? configure = null,
+        Action<IServiceCollection>? before = null,
+        Action<IServiceCollection>? after = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = EmptyContentRoot });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        if (log is not null)
-        {
-            builder.Logging.AddProvider(log);
-        }
-
-        foreach (var (key, value) in (url is null ? [] : new[] { url.Value }).Concat(settings ?? []))
-        {
-            builder.Configuration[key] = value;
-        }
-
-        builder.Services.AddMcpServer().WithHttpTransport().WithTools<TestTools>();
-        builder.AddDescopeMcp();
-        builder.AddDescopeDevelopmentAuthority(configure);
+        var builder = CreateBuilder(environment, log, (url is null ? [] : new[] { url.Value }).Concat(settings ?? []), before, after, configure);
         var app = builder.Build();
         app.MapMcp("/mcp");
         try
@@ -144,5 +220,34 @@ public sealed class DevelopmentAuthorityTests
         }
 
         return app;
+    }
+
+    private static WebApplicationBuilder CreateBuilder(
+        string environment,
+        RecordingLoggerProvider? log,
+        IEnumerable<(string Key, string Value)> settings,
+        Action<IServiceCollection>? before,
+        Action<IServiceCollection>? after,
+        Action<DescopeTestAuthority>? configure)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = EmptyContentRoot });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.Configuration[key] = value;
+        }
+
+        builder.Services.AddMcpServer().WithHttpTransport().WithTools<TestTools>();
+        builder.AddDescopeMcp();
+        before?.Invoke(builder.Services);
+        builder.AddDescopeDevelopmentAuthority(configure);
+        after?.Invoke(builder.Services);
+        return builder;
     }
 }
