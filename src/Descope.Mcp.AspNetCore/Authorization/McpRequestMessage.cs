@@ -138,6 +138,8 @@ internal readonly struct McpRequestMessage
                         return Refuse("The JSON-RPC method is not a string.");
                     }
 
+                    // A method too long to be a gated one is compared without unescaping; see Skip.
+                    CheckEscapes(ref reader);
                     method = reader.TokenType == JsonTokenType.String ? PrimitiveMethod(ref reader) : null;
                     break;
                 case Member.Params when reader.TokenType == JsonTokenType.StartObject:

@@ -220,6 +220,7 @@ public sealed class McpRequestMessageTests
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"i\ud800o":1}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"title":["\udc00"]}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","x\ud800xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx":0,"params":{"uri":"a"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list\ud800xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}""")]
     public void An_escaped_lone_surrogate_anywhere_in_a_judged_body_is_refused(string json)
     {
         Assert.Equal("The request body is not valid UTF-8 JSON.", Parse(json).Error);
