@@ -72,15 +72,16 @@ public sealed class DescopeMcpOptions
     public IDictionary<string, string[]> ScopeHierarchy { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal);
 
     /// <summary>
-    /// How a <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> the caller may not make is answered. Default:
+    /// How a <c>tools/call</c>, <c>prompts/get</c>, <c>resources/read</c>, <c>resources/subscribe</c>,
+    /// <c>resources/unsubscribe</c> or <c>completion/complete</c> the caller may not make is answered. Default:
     /// <see cref="ToolAuthorizationFailureMode.Forbidden"/>, HTTP 403 with a step-up challenge.
     /// </summary>
     public ToolAuthorizationFailureMode ToolAuthorizationFailureMode { get; set; }
 
     /// <summary>
     /// The largest MCP request body, in bytes, the authorization check reads before the MCP server sees it; larger ones get
-    /// 413. On protocol 2026-07-28 and later only <c>tools/call</c>, <c>prompts/get</c> and <c>resources/read</c> requests
-    /// are read (the <c>Mcp-Method</c> header says which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
+    /// 413. On protocol 2026-07-28 and later only requests of the methods above are read (the <c>Mcp-Method</c> header
+    /// says which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:
     /// 4 MiB.
     /// </summary>
     public long MaxToolCallBodySize { get; set; } = 4 * 1024 * 1024;

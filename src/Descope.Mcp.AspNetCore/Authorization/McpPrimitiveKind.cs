@@ -1,6 +1,9 @@
 namespace Descope.Mcp.AspNetCore.Authorization;
 
-/// <summary>The kind of MCP primitive a request uses, and so which method calls it.</summary>
+/// <summary>
+/// The kind of MCP primitive a request uses. <c>completion/complete</c> uses the prompt (<c>ref/prompt</c>, by name) or
+/// resource (<c>ref/resource</c>, by URI or URI template) its <c>params.ref</c> names.
+/// </summary>
 internal enum McpPrimitiveKind
 {
     /// <summary><c>tools/call</c>, naming the tool in <c>params.name</c>.</summary>
@@ -9,6 +12,9 @@ internal enum McpPrimitiveKind
     /// <summary><c>prompts/get</c>, naming the prompt in <c>params.name</c>.</summary>
     Prompt,
 
-    /// <summary><c>resources/read</c>, naming the resource (static or matching a template) in <c>params.uri</c>.</summary>
+    /// <summary>
+    /// <c>resources/read</c>, <c>resources/subscribe</c> and <c>resources/unsubscribe</c>, naming the resource (static or
+    /// matching a template) in <c>params.uri</c>.
+    /// </summary>
     Resource,
 }

@@ -5,12 +5,12 @@ using System.Text.Unicode;
 namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
-/// What the authorization gate needs from a JSON-RPC request body: whether it uses a primitive (<c>tools/call</c>,
-/// <c>prompts/get</c>, <c>resources/read</c>), which one, where the tool's arguments are, and its <c>id</c>. The body is
-/// read the way an attacker might hope the gate and the MCP SDK would disagree on, so anything ambiguous is refused
-/// instead of guessed: batches, duplicate members (compared ignoring case, so <c>Method</c> next to <c>method</c>
-/// counts), trailing data, invalid UTF-8, a missing <c>jsonrpc</c>, an <c>id</c> JSON-RPC does not allow. A method
-/// names a primitive when it equals one of the three ignoring case, which covers every reading the SDK could make of it.
+/// What the authorization gate needs from a JSON-RPC request body: whether it uses a primitive (one of
+/// <see cref="GatedMethods"/>), which one, where the tool's arguments are, and its <c>id</c>. The body is read the way an
+/// attacker might hope the gate and the MCP SDK would disagree on, so anything ambiguous is refused instead of guessed:
+/// batches, duplicate members (compared ignoring case, so <c>Method</c> next to <c>method</c> counts), trailing data,
+/// invalid UTF-8, a missing <c>jsonrpc</c>, an <c>id</c> JSON-RPC does not allow. A method (and a completion reference's
+/// <c>type</c>) names a primitive when it equals one ignoring case, which covers every reading the SDK could make of it.
 /// </summary>
 internal readonly struct McpRequestMessage
 {
@@ -18,11 +18,28 @@ internal readonly struct McpRequestMessage
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
-    private static readonly (string Method, McpPrimitiveKind Kind)[] PrimitiveMethods =
-        [("tools/call", McpPrimitiveKind.Tool), ("prompts/get", McpPrimitiveKind.Prompt), ("resources/read", McpPrimitiveKind.Resource)];
+    private const string CompletionMethod = "completion/complete";
 
-    private McpRequestMessage(McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error)
+    /// <summary>
+    /// The methods that use a primitive, with the kind each uses: <c>completion/complete</c> uses the prompt or resource its
+    /// <c>params.ref</c> names.
+    /// </summary>
+    private static readonly (string Method, McpPrimitiveKind? Kind)[] PrimitiveMethods =
+    [
+        ("tools/call", McpPrimitiveKind.Tool),
+        ("prompts/get", McpPrimitiveKind.Prompt),
+        ("resources/read", McpPrimitiveKind.Resource),
+        ("resources/subscribe", McpPrimitiveKind.Resource),
+        ("resources/unsubscribe", McpPrimitiveKind.Resource),
+        (CompletionMethod, null),
+    ];
+
+    /// <summary>Every method whose request the gate judges.</summary>
+    public static readonly string[] GatedMethods = [.. PrimitiveMethods.Select(m => m.Method)];
+
+    private McpRequestMessage(string? method, McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error)
     {
+        Method = method;
         Kind = kind;
         Target = target;
         Id = id;
@@ -30,11 +47,20 @@ internal readonly struct McpRequestMessage
         Error = error;
     }
 
+    /// <summary>The method (as <see cref="GatedMethods"/> spells it) when the request uses a primitive.</summary>
+    public string? Method { get; }
+
     /// <summary>The kind of primitive the request uses, or <see langword="null"/> for any other message.</summary>
     public McpPrimitiveKind? Kind { get; }
 
-    /// <summary>The tool or prompt name (<c>params.name</c>) or resource URI (<c>params.uri</c>).</summary>
+    /// <summary>
+    /// The tool or prompt name (<c>params.name</c>) or resource URI (<c>params.uri</c>); for a completion, the name or URI
+    /// in <c>params.ref</c>, where a resource's may be its URI template.
+    /// </summary>
     public string? Target { get; }
+
+    /// <summary>Whether the target comes from a completion reference, which may name a resource template by its template.</summary>
+    public bool IsReference => string.Equals(Method, CompletionMethod, StringComparison.Ordinal);
 
     /// <summary>Where the raw JSON of <c>id</c> sits in the body; empty for a notification.</summary>
     public Range Id { get; }
@@ -84,7 +110,7 @@ internal readonly struct McpRequestMessage
         }
 
         var seen = Member.None;
-        McpPrimitiveKind? kind = null;
+        int? method = null;
         var parameters = default(Parameters);
         Range id = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -112,7 +138,9 @@ internal readonly struct McpRequestMessage
                         return Refuse("The JSON-RPC method is not a string.");
                     }
 
-                    kind = reader.TokenType == JsonTokenType.String ? PrimitiveKind(ref reader) : null;
+                    // A method too long to be a gated one is compared without unescaping; see Skip.
+                    CheckEscapes(ref reader);
+                    method = reader.TokenType == JsonTokenType.String ? PrimitiveMethod(ref reader) : null;
                     break;
                 case Member.Params when reader.TokenType == JsonTokenType.StartObject:
                     if (!ReadParameters(ref reader, offset, out parameters))
@@ -130,7 +158,7 @@ internal readonly struct McpRequestMessage
                     id = new Range(offset + (int)reader.TokenStartIndex, offset + (int)reader.BytesConsumed);
                     break;
                 default:
-                    reader.Skip();
+                    Skip(ref reader);
                     break;
             }
         }
@@ -145,24 +173,52 @@ internal readonly struct McpRequestMessage
             return Refuse("The request is not JSON-RPC 2.0.");
         }
 
-        return kind switch
+        if (method is not { } index)
         {
-            null => new McpRequestMessage(null, null, id, default, null),
-            McpPrimitiveKind.Resource when parameters.Uri is { } uri => new McpRequestMessage(kind, uri, id, default, null),
-            McpPrimitiveKind.Resource => Refuse("The resources/read request does not name a resource."),
-            _ when parameters.Name is { } name => new McpRequestMessage(kind, name, id, parameters.Arguments, null),
-            McpPrimitiveKind.Tool => Refuse("The tools/call request does not name a tool."),
-            _ => Refuse("The prompts/get request does not name a prompt."),
-        };
+            return new McpRequestMessage(null, null, null, id, default, null);
+        }
+
+        var (name, kind) = PrimitiveMethods[index];
+        if (kind is null)
+        {
+            return Completion(name, parameters.Reference, id);
+        }
+
+        var target = kind == McpPrimitiveKind.Resource ? parameters.Uri : parameters.Name;
+        return target is null
+            ? Refuse($"The {name} request does not name a {kind.Value.Name()}.")
+            : new McpRequestMessage(name, kind, target, id, kind == McpPrimitiveKind.Resource ? default : parameters.Arguments, null);
     }
 
-    private static McpPrimitiveKind? PrimitiveKind(ref Utf8JsonReader reader)
+    /// <summary>A completion uses the prompt or resource its reference names; a reference of another shape is refused.</summary>
+    private static McpRequestMessage Completion(string method, Reference reference, Range id)
     {
-        foreach (var (method, kind) in PrimitiveMethods)
+        McpPrimitiveKind? kind = reference.Type switch
         {
-            if (EqualsIgnoreCase(ref reader, method))
+            ReferenceType.Prompt => McpPrimitiveKind.Prompt,
+            ReferenceType.Resource => McpPrimitiveKind.Resource,
+            _ => null,
+        };
+        if (kind is not { } referenced)
+        {
+            return Refuse(reference.Type == ReferenceType.None
+                ? "The completion/complete request does not name a prompt or resource."
+                : "The completion/complete reference is neither ref/prompt nor ref/resource.");
+        }
+
+        var target = referenced == McpPrimitiveKind.Resource ? reference.Uri : reference.Name;
+        return target is null
+            ? Refuse($"The completion/complete reference does not name a {referenced.Name()}.")
+            : new McpRequestMessage(method, referenced, target, id, default, null);
+    }
+
+    private static int? PrimitiveMethod(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < PrimitiveMethods.Length; i++)
+        {
+            if (EqualsIgnoreCase(ref reader, PrimitiveMethods[i].Method))
             {
-                return kind;
+                return i;
             }
         }
 
@@ -214,11 +270,18 @@ internal readonly struct McpRequestMessage
                     break;
                 case Member.Arguments:
                     var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    Skip(ref reader);
                     parameters.Arguments = new Range(offset + start, offset + (int)reader.BytesConsumed);
                     break;
+                case Member.Ref when reader.TokenType == JsonTokenType.StartObject:
+                    if (!ReadReference(ref reader, out parameters.Reference))
+                    {
+                        return false;
+                    }
+
+                    break;
                 default:
-                    reader.Skip();
+                    Skip(ref reader);
                     break;
             }
         }
@@ -226,8 +289,77 @@ internal readonly struct McpRequestMessage
         return true;
     }
 
+    /// <summary>Reads a completion's <c>params.ref</c> up to its end; false when a member it cares about repeats.</summary>
+    private static bool ReadReference(ref Utf8JsonReader reader, out Reference reference)
+    {
+        // An object without a usable type is still a reference, so the refusal can say what is wrong with it.
+        reference = new Reference { Type = ReferenceType.Other };
+        var seen = Member.None;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var member = Classify(ref reader, ReferenceMembers);
+            if (member != Member.None && (seen & member) != 0)
+            {
+                return false;
+            }
+
+            seen |= member;
+            reader.Read();
+            switch (member)
+            {
+                case Member.Type when reader.TokenType == JsonTokenType.String:
+                    reference.Type = EqualsIgnoreCase(ref reader, "ref/prompt") ? ReferenceType.Prompt
+                        : EqualsIgnoreCase(ref reader, "ref/resource") ? ReferenceType.Resource
+                        : ReferenceType.Other;
+                    break;
+                case Member.Name when reader.TokenType == JsonTokenType.String:
+                    reference.Name = reader.GetString();
+                    break;
+                case Member.Uri when reader.TokenType == JsonTokenType.String:
+                    reference.Uri = reader.GetString();
+                    break;
+                default:
+                    Skip(ref reader);
+                    break;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Skips the current value as <see cref="Utf8JsonReader.Skip"/> does, unescaping every escaped string and member name
+    /// on the way: the reader lets an escaped lone surrogate through, which the SDK meets when it reads the body and fails
+    /// on with a 500. Unescaping throws on it, so the body is refused instead.
+    /// </summary>
+    private static void Skip(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.CurrentDepth > depth)
+            {
+                CheckEscapes(ref reader);
+            }
+        }
+        else
+        {
+            CheckEscapes(ref reader);
+        }
+    }
+
+    private static void CheckEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            _ = reader.GetString();
+        }
+    }
+
     private static Member Classify(ref Utf8JsonReader reader, (string Name, Member Member)[] members)
     {
+        // A name that matches nothing is never unescaped below; see Skip.
+        CheckEscapes(ref reader);
         foreach (var (name, member) in members)
         {
             if (EqualsIgnoreCase(ref reader, name))
@@ -258,19 +390,38 @@ internal readonly struct McpRequestMessage
         return unescaped[..length].Equals(expected, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static McpRequestMessage Refuse(string error) => new(null, null, default, default, error);
+    private static McpRequestMessage Refuse(string error) => new(null, null, null, default, default, error);
 
     private static readonly (string, Member)[] TopLevelMembers =
         [("jsonrpc", Member.JsonRpc), ("method", Member.Method), ("params", Member.Params), ("id", Member.Id)];
 
     private static readonly (string, Member)[] ParamsMembers =
-        [("name", Member.Name), ("uri", Member.Uri), ("arguments", Member.Arguments)];
+        [("name", Member.Name), ("uri", Member.Uri), ("arguments", Member.Arguments), ("ref", Member.Ref)];
+
+    private static readonly (string, Member)[] ReferenceMembers =
+        [("type", Member.Type), ("name", Member.Name), ("uri", Member.Uri)];
 
     private struct Parameters
     {
         public string? Name;
         public string? Uri;
         public Range Arguments;
+        public Reference Reference;
+    }
+
+    private struct Reference
+    {
+        public ReferenceType Type;
+        public string? Name;
+        public string? Uri;
+    }
+
+    private enum ReferenceType
+    {
+        None,
+        Prompt,
+        Resource,
+        Other,
     }
 
     [Flags]
@@ -284,5 +435,7 @@ internal readonly struct McpRequestMessage
         Name = 16,
         Uri = 32,
         Arguments = 64,
+        Ref = 128,
+        Type = 256,
     }
 }

@@ -8,7 +8,8 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
 /// Finds the tool, prompt or resource a request names exactly as the MCP SDK will (its own collections, its own lookups:
-/// a resource URI matches a static resource first, then the first template that matches it), and keeps what the gate
+/// a resource URI matches a static resource first, then the first template that matches it; a completion reference may
+/// also name a template by its URI template, as the SDK's own completions do), and keeps what the gate
 /// needs per primitive, computed on first use: its rules and its ready-made 403 challenge.
 /// </summary>
 internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptions, ProtectedResource resource, BearerChallenge challenge)
@@ -17,14 +18,17 @@ internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptio
     private readonly ConditionalWeakTable<IMcpServerPrimitive, PrimitiveAccess> _access = [];
 
     /// <summary>The access rules of the named primitive, or <see langword="null"/> when the server has no such primitive.</summary>
-    public PrimitiveAccess? Find(McpPrimitiveKind kind, string target)
+    /// <param name="kind">The kind of primitive.</param>
+    /// <param name="target">Its name or URI.</param>
+    /// <param name="reference">Whether the target is a completion reference, where a URI may be a resource template's own.</param>
+    public PrimitiveAccess? Find(McpPrimitiveKind kind, string target, bool reference = false)
     {
         var options = mcpOptions.Value;
         IMcpServerPrimitive? primitive = kind switch
         {
             McpPrimitiveKind.Tool => options.ToolCollection is { } tools && tools.TryGetPrimitive(target, out var tool) ? tool : null,
             McpPrimitiveKind.Prompt => options.PromptCollection is { } prompts && prompts.TryGetPrimitive(target, out var prompt) ? prompt : null,
-            _ => FindResource(options.ResourceCollection, target),
+            _ => FindResource(options.ResourceCollection, target, reference),
         };
 
         if (primitive is null)
@@ -38,14 +42,15 @@ internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptio
             : _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge));
     }
 
-    private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri)
+    private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri, bool reference)
     {
         if (resources is null)
         {
             return null;
         }
 
-        if (resources.TryGetPrimitive(uri, out var exact) && !exact.IsTemplated)
+        // A template is keyed by its URI template, which only a completion reference names; a read names a URI.
+        if (resources.TryGetPrimitive(uri, out var exact) && (reference || !exact.IsTemplated))
         {
             return exact;
         }

@@ -10,8 +10,8 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
 /// Runs in front of the MCP SDK's endpoint, after authentication and authorization, for every protocol version. A
-/// <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> of a primitive whose rules the caller does not meet is
-/// answered before the handler runs: HTTP 403 with a step-up challenge for missing scopes (MCP clients re-authorize on
+/// <c>tools/call</c>, <c>prompts/get</c>, <c>resources/read</c>, <c>resources/subscribe</c>, <c>resources/unsubscribe</c>
+/// or <c>completion/complete</c> of a primitive whose rules the caller does not meet is answered before the handler runs: HTTP 403 with a step-up challenge for missing scopes (MCP clients re-authorize on
 /// exactly that), a plain 403 for missing roles or permissions, or, for clients that cannot step up, a tool error result
 /// (tools) or a JSON-RPC error (prompts and resources) carrying the same details. Bodies the MCP server could not read
 /// are refused here with 400 or 415 rather than reaching it.
@@ -19,7 +19,8 @@ namespace Descope.Mcp.AspNetCore.Authorization;
 /// <remarks>
 /// Which requests are read: on protocol 2026-07-28 and later the SDK refuses a body whose method differs from the
 /// <c>Mcp-Method</c> header, so only requests whose header names one of the three methods are read; earlier protocols
-/// carry the method only in the body, so their POST bodies are read. A body is read once, up to
+/// carry the method only in the body, so their POST bodies are read. A completion names its prompt or resource only in
+/// the body (the SDK sends and checks no <c>Mcp-Name</c> for it), so its body is read on every protocol. A body is read once, up to
 /// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
 /// </remarks>
 internal sealed partial class PrimitiveGate(
@@ -30,8 +31,6 @@ internal sealed partial class PrimitiveGate(
 
     /// <summary>The first protocol revision whose standard headers the SDK checks against the body.</summary>
     private const string HeaderValidatedProtocolVersion = "2026-07-28";
-
-    private static readonly string[] GatedMethods = ["tools/call", "prompts/get", "resources/read"];
 
     private readonly DescopeMcpOptions _options = options.Value;
 
@@ -153,7 +152,7 @@ internal sealed partial class PrimitiveGate(
                 Log.ArgumentRuleFailed(logger, message.Target!, failure);
             }
 
-            Log.Refused(logger, decision.Kind!.Value, message.Target!, decision.Outcome);
+            Log.Refused(logger, message.Method!, decision.Kind!.Value, message.Target!, decision.Outcome);
             await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode);
         }
         finally
@@ -165,14 +164,14 @@ internal sealed partial class PrimitiveGate(
     /// <summary>The decision on one request, recorded as telemetry (and, when it refuses, as an audit event).</summary>
     private async ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
     {
-        if (message.Kind is not { } kind || catalog.Find(kind, message.Target!) is not { } access)
+        if (message.Kind is not { } kind || catalog.Find(kind, message.Target!, message.IsReference) is not { } access)
         {
             return PrimitiveAccessDecision.Allowed;
         }
 
         var user = context.User;
         var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
-        telemetry.AuthorizationDecided(user, kind, message.Target!, decision.Outcome, decision.MissingScopes);
+        telemetry.AuthorizationDecided(user, message.Method!, kind, message.Target!, decision.Outcome, decision.MissingScopes);
         return decision;
     }
 
@@ -190,7 +189,7 @@ internal sealed partial class PrimitiveGate(
     private static bool IsGatedMethod(string methodHeader)
     {
         var method = methodHeader.AsSpan().Trim();
-        foreach (var gated in GatedMethods)
+        foreach (var gated in McpRequestMessage.GatedMethods)
         {
             if (method.Equals(gated, StringComparison.OrdinalIgnoreCase))
             {
@@ -229,8 +228,8 @@ internal sealed partial class PrimitiveGate(
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Information, "A {Kind} request for {Target} was refused before its handler ran: {Outcome}.")]
-        public static partial void Refused(ILogger logger, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
+        [LoggerMessage(20, LogLevel.Information, "A {Method} request for {Kind} {Target} was refused before its handler ran: {Outcome}.")]
+        public static partial void Refused(ILogger logger, string method, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
 
         [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Tool} failed, so the call was refused.")]
         public static partial void ArgumentRuleFailed(ILogger logger, string tool, Exception exception);

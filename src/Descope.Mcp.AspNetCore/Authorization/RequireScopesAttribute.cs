@@ -3,8 +3,8 @@ namespace Descope.Mcp.AspNetCore;
 /// <summary>
 /// Requires the access token to grant every listed scope (all-of), itself or through a broader scope that implies it
 /// (<see cref="DescopeMcpOptions.ScopeHierarchy"/>). On an MCP tool, prompt or resource (method or class) it hides the
-/// item from callers without the scopes, and a <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> without
-/// them gets HTTP 403 with an <c>insufficient_scope</c> challenge naming the scopes, so the client can step up. On an
+/// item from callers without the scopes, and a <c>tools/call</c>, <c>prompts/get</c>, <c>resources/read</c>,
+/// <c>resources/subscribe</c>, <c>resources/unsubscribe</c> or <c>completion/complete</c> without them gets HTTP 403 with an <c>insufficient_scope</c> challenge naming the scopes, so the client can step up. On an
 /// ASP.NET Core endpoint or controller it gives the same 403 challenge. Several attributes add up: all their scopes are
 /// required.
 /// </summary>

@@ -1,8 +1,9 @@
 namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
-/// How a <c>tools/call</c>, <c>prompts/get</c> or <c>resources/read</c> of a primitive the caller may not use is answered,
-/// before its handler runs.
+/// How a <c>tools/call</c>, <c>prompts/get</c>, <c>resources/read</c>, <c>resources/subscribe</c>,
+/// <c>resources/unsubscribe</c> or <c>completion/complete</c> of a primitive the caller may not use is answered, before
+/// its handler runs.
 /// </summary>
 public enum ToolAuthorizationFailureMode
 {

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Descope;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,7 @@ internal sealed class ConnectUrlElicitation(
             || httpContextAccessor.HttpContext?.Features.Get<McpServer>() is not { } session
             || session.SessionId != sessionId
             || request.Services?.GetService<IConnectionTokenService>() is not { } connections
-            || !completions.TryRegister(session, out var elicitationId))
+            || !completions.TryRegister(session, CallerOf(request, sessionId), out var elicitationId))
         {
             return null;
         }
@@ -88,6 +89,13 @@ internal sealed class ConnectUrlElicitation(
             return null;
         }
     }
+
+    /// <summary>
+    /// Whose share of pending completions an elicitation takes: the user's (one user's sessions share one), or the
+    /// session's when the token names no user.
+    /// </summary>
+    private static string CallerOf(RequestContext<CallToolRequestParams> request, string sessionId) =>
+        request.User?.GetUserId() is { Length: > 0 } userId ? "user:" + userId : "session:" + sessionId;
 
     private static bool DeclaresUrlElicitation(RequestContext<CallToolRequestParams> request) =>
         request.JsonRpcMessage.Context?.ClientCapabilities?.Elicitation?.Url is not null

@@ -97,20 +97,24 @@ internal sealed class DescopeTelemetry
 
     /// <summary>Records an authorization decision on a primitive; refusals and step-ups also become audit events.</summary>
     public void AuthorizationDecided(
-        ClaimsPrincipal user, McpPrimitiveKind kind, string primitiveName, PrimitiveAccessOutcome decision, IReadOnlyList<string>? missingScopes)
+        ClaimsPrincipal user, string method, McpPrimitiveKind kind, string primitiveName, PrimitiveAccessOutcome decision, IReadOnlyList<string>? missingScopes)
     {
         var primitiveKind = kind.Name();
         var decisionValue = TelemetryValues.Of(decision);
         if (_authorizationDecisions.Enabled)
         {
             _authorizationDecisions.Add(
-                1, new KeyValuePair<string, object?>(PrimitiveKind, primitiveKind), new KeyValuePair<string, object?>(Decision, decisionValue));
+                1,
+                new KeyValuePair<string, object?>(Method, method),
+                new KeyValuePair<string, object?>(PrimitiveKind, primitiveKind),
+                new KeyValuePair<string, object?>(Decision, decisionValue));
         }
 
         if (ActivitySource.HasListeners())
         {
             using var activity = ActivitySource.StartActivity(AuthorizationActivity);
-            activity?.SetTag(PrimitiveKind, primitiveKind)
+            activity?.SetTag(Method, method)
+                .SetTag(PrimitiveKind, primitiveKind)
                 .SetTag(PrimitiveName, primitiveName)
                 .SetTag(Decision, decisionValue)
                 .SetTag(MissingScopes, missingScopes is { Count: > 0 } ? string.Join(' ', missingScopes) : null);

@@ -23,6 +23,12 @@ internal static class DescopeTelemetryTags
     /// <summary>What started a signing key load: <c>scheduled</c> or <c>unknown_key</c>.</summary>
     public const string Trigger = "descope.signing_keys.trigger";
 
+    /// <summary>
+    /// The MCP method that used the primitive (<c>tools/call</c>, <c>completion/complete</c>...), named as in OpenTelemetry's
+    /// MCP conventions; bounded by the methods the gate judges.
+    /// </summary>
+    public const string Method = "mcp.method.name";
+
     /// <summary>The kind of MCP primitive: <c>tool</c>, <c>prompt</c> or <c>resource</c>.</summary>
     public const string PrimitiveKind = "descope.mcp.primitive.kind";
 

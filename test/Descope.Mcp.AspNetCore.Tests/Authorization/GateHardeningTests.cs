@@ -8,12 +8,13 @@ namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 
 /// <summary>
 /// Bodies and headers the MCP server itself cannot read (it would answer 500) and ids JSON-RPC forbids are refused in
-/// front of it with 415 or 400; a fuzzed stream of such requests never gets a 5xx and never runs a scoped tool.
+/// front of it with 415 or 400; a fuzzed stream of such requests (tool calls, completions, subscriptions) never gets a 5xx
+/// and never runs a scoped tool.
 /// </summary>
 public sealed class GateHardeningTests : McpServerTests
 {
     private Task<ProtectedMcpServer> StartAsync(bool stateful = false) =>
-        StartServerAsync(m => m.WithTools<CalendarTools>(), stateful: stateful, services: s =>
+        StartServerAsync(m => m.WithTools<CalendarTools>().WithCompletablePrimitives(Calls), stateful: stateful, services: s =>
 #pragma warning disable MCP9004 // The legacy SSE transport is part of what is hardened.
             s.Configure<ModelContextProtocol.AspNetCore.HttpServerTransportOptions>(t => t.EnableLegacySse = stateful));
 #pragma warning restore MCP9004

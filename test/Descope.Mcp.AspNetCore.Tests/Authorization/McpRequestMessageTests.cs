@@ -161,4 +161,76 @@ public sealed class McpRequestMessageTests
 
         Assert.Equal("The JSON-RPC id must be a string, a number or null.", McpRequestMessage.Parse(body).Error);
     }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"calendar://agenda"}}""", "resources/subscribe", "calendar://agenda")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"Resources\/Unsubscribe","params":{"URI":"calendar://agenda"}}""", "resources/unsubscribe", "calendar://agenda")]
+    public void Subscription_changes_yield_the_resource_they_name(string json, string method, string uri)
+    {
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.Equal(method, message.Method);
+        Assert.Equal(McpPrimitiveKind.Resource, message.Kind);
+        Assert.Equal(uri, message.Target);
+        Assert.False(message.IsReference);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"team_review"},"argument":{"name":"team","value":"e"}}}""", "Prompt", "team_review")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"argument":{"name":"team","value":"e"},"ref":{"uri":"calendar://teams/{team}","type":"ref/resource"}}}""", "Resource", "calendar://teams/{team}")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"COMPLETION/COMPLETE","params":{"Ref":{"TYPE":"REF/PROMPT","\u006eame":"team_review"}}}""", "Prompt", "team_review")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref\/resource","uri":"calendar://agenda","name":"team_review"}}}""", "Resource", "calendar://agenda")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"name":"ping","uri":"calendar://x","ref":{"type":"ref/prompt","name":"team_review"}}}""", "Prompt", "team_review")]
+    public void A_completion_yields_the_prompt_or_resource_its_reference_names_never_the_top_level_name(string json, string kind, string target)
+    {
+        var message = Parse(json);
+
+        Assert.Null(message.Error);
+        Assert.Equal("completion/complete", message.Method);
+        Assert.Equal(kind, message.Kind.ToString());
+        Assert.Equal(target, message.Target);
+        Assert.True(message.IsReference);
+        Assert.Equal(default, message.Arguments);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete"}""", "The completion/complete request does not name a prompt or resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":null}}""", "The completion/complete request does not name a prompt or resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":[{"type":"ref/prompt","name":"x"}]}}""", "The completion/complete request does not name a prompt or resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{}}}""", "The completion/complete reference is neither ref/prompt nor ref/resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/promptx","name":"x"}}}""", "The completion/complete reference is neither ref/prompt nor ref/resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":null,"name":"x"}}}""", "The completion/complete reference is neither ref/prompt nor ref/resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","uri":"calendar://agenda"}}}""", "The completion/complete reference does not name a prompt.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":{"x":1}}}}""", "The completion/complete reference does not name a resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"a","name":"b"}}}""", "The request repeats a parameter.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","Type":"ref/resource","name":"a"}}}""", "The request repeats a parameter.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"a"},"ref":{"type":"ref/prompt","name":"b"}}}""", "The request repeats a parameter.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"name":"agenda"}}""", "The resources/subscribe request does not name a resource.")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/unsubscribe","params":{"uri":"a","Uri":"b"}}""", "The request repeats a parameter.")]
+    public void Completions_and_subscription_changes_without_a_clear_target_are_refused_with_a_reason(string json, string reason)
+    {
+        var message = Parse(json);
+
+        Assert.Equal(reason, message.Error);
+        Assert.Null(message.Kind);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"i\ud800o":1}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"title":["\udc00"]}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","x\ud800xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx":0,"params":{"uri":"a"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list\ud800xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}""")]
+    public void An_escaped_lone_surrogate_anywhere_in_a_judged_body_is_refused(string json)
+    {
+        Assert.Equal("The request body is not valid UTF-8 JSON.", Parse(json).Error);
+    }
+
+    [Fact]
+    public void Every_method_the_gate_judges_is_listed_once()
+    {
+        Assert.Equal(
+            ["tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe", "completion/complete"],
+            McpRequestMessage.GatedMethods);
+    }
 }

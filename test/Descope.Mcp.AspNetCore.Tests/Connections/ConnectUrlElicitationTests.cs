@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -233,6 +234,34 @@ public sealed class ConnectUrlElicitationTests
         Assert.Empty(await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_caller_beyond_its_share_of_pending_completions_loses_only_its_own_oldest()
+    {
+        await using var host = await StartSessionHostAsync();
+        await using var alice = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+        await using var bob = await ConnectAsync(host, "2025-11-25", urlElicitation: true, user: "U2Bob");
+        var bobs = await ElicitAsync(bob);
+        var alices = new List<ElicitRequestParams>();
+        for (var i = 0; i <= UrlElicitationCompletions.CapacityPerCaller; i++)
+        {
+            alices.Add(await ElicitAsync(alice));
+        }
+
+        using var browser = new HttpClient();
+        using var oldest = await browser.GetAsync(ReturnUrl(alices[0]));
+        using var newest = await browser.GetAsync(ReturnUrl(alices[^1]));
+        using var other = await browser.GetAsync(ReturnUrl(bobs));
+
+        Assert.All(alices, e => Assert.StartsWith(host.Server.McpUrl + "/elicitations/", ReturnUrl(e), StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, oldest.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newest.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+
+        static async Task<ElicitRequestParams> ElicitAsync(McpClient client) =>
+            Assert.Single((await Assert.ThrowsAsync<UrlElicitationRequiredException>(() =>
+                CallAsync(client, "user_token", new { appId = Calendar }))).Elicitations);
+    }
+
     /// <summary>Where the test authority's connect page sends the user when they are done.</summary>
     private static string? ReturnUrl(ElicitRequestParams elicitation) =>
         QueryHelpers.ParseQuery(new Uri(elicitation.Url!).Query).TryGetValue("redirect", out var redirect) ? redirect.ToString() : null;
@@ -250,10 +279,10 @@ public sealed class ConnectUrlElicitationTests
 #pragma warning restore MCP9004
 
     private static async Task<McpClient> ConnectAsync(
-        ConnectionTestHost host, string protocolVersion, bool urlElicitation, HttpTransportMode mode = HttpTransportMode.StreamableHttp)
+        ConnectionTestHost host, string protocolVersion, bool urlElicitation, HttpTransportMode mode = HttpTransportMode.StreamableHttp, string user = Alice)
     {
         var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AccessToken());
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AccessToken(user));
         var endpoint = new Uri(host.Server.McpUrl + (mode == HttpTransportMode.Sse ? "/sse" : ""));
         var transport = new HttpClientTransport(
             new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode },

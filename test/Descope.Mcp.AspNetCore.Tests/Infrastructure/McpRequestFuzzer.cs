@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
-/// Mutated MCP POSTs from a seeded random source: bodies derived from calls of a scoped tool (flipped, inserted, deleted,
-/// repeated and re-cased bytes, swapped JSON tokens), with content types, Mcp-Method, Mcp-Name and protocol headers
+/// Mutated MCP POSTs from a seeded random source: bodies derived from calls of a scoped tool, completions and subscriptions
+/// (flipped, inserted, deleted, repeated and re-cased bytes, swapped JSON tokens), with content types, Mcp-Method, Mcp-Name and protocol headers
 /// drawn from what clients and attackers send. The same seed always yields the same requests.
 /// </summary>
 internal sealed class McpRequestFuzzer(Random random)
@@ -16,7 +17,11 @@ internal sealed class McpRequestFuzzer(Random random)
         "application/json; charset=utf-16", "application/json; charset=nonsense", "text/plain", "application/vnd.api+json", "", null,
     ];
 
-    private static readonly string?[] Methods = ["tools/call", "tools/call", "TOOLS/CALL", "tools/list", "ping", "prompts/get", "resources/read", "", null];
+    private static readonly string?[] Methods =
+    [
+        "tools/call", "tools/call", "TOOLS/CALL", "tools/list", "ping", "prompts/get", "resources/read", "resources/subscribe",
+        "resources/unsubscribe", "completion/complete", "", null,
+    ];
 
     private static readonly string?[] Names = ["create_event", "create_event", "list_events", "ping", "Create_Event", "", null];
 
@@ -26,11 +31,22 @@ internal sealed class McpRequestFuzzer(Random random)
     [
         "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u0000", "\\ud800", "null", "true", "1e309", "-0", "\"id\":{}", "\"id\":[]",
         "\"method\":\"tools/call\"", "\"name\":\"create_event\"", "\"jsonrpc\":\"2.0\"", "\"params\":{}", "\"arguments\":[1]",
+        "\"method\":\"completion/complete\"", "\"ref\":{}", "\"type\":\"ref/prompt\"", "\"type\":\"ref/resource\"", "\"uri\":\"calendar://agenda\"",
     ];
 
     public FuzzedRequest Next(string url, string token, string protocol, string? sessionId)
     {
-        var body = Encoding.UTF8.GetBytes(RawMcp.ToolCallBody(random.Next(4) == 0 ? "list_events" : "create_event", protocol, id: random.Next(1000)));
+        var body = Encoding.UTF8.GetBytes(random.Next(6) switch
+        {
+            0 => RawMcp.ToolCallBody("list_events", protocol, id: random.Next(1000)),
+            1 => RawMcp.Body("completion/complete", new JsonObject
+            {
+                ["ref"] = new JsonObject { ["type"] = "ref/prompt", ["name"] = "create_event" },
+                ["argument"] = new JsonObject { ["name"] = "title", ["value"] = "" },
+            }, protocol, random.Next(1000)),
+            2 => RawMcp.Body(random.Next(2) == 0 ? "resources/subscribe" : "resources/unsubscribe", new JsonObject { ["uri"] = "calendar://agenda" }, protocol, random.Next(1000)),
+            _ => RawMcp.ToolCallBody("create_event", protocol, id: random.Next(1000)),
+        });
         var mutations = random.Next(1, 4);
         for (var i = 0; i < mutations; i++)
         {

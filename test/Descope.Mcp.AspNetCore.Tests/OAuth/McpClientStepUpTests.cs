@@ -78,6 +78,34 @@ public sealed class McpClientStepUpTests : McpServerTests
         Assert.Equal(4, Authority.Requests.To($"/oauth2/v1/apps/agentic/{Authority.ProjectId}/{Authority.McpServerId}/authorize"));
     }
 
+    [Theory]
+    [InlineData(false, "2026-07-28")]
+    [InlineData(true, "2025-11-25")]
+    public async Task Client_steps_up_for_completions_of_a_scoped_prompt_and_a_scoped_resource_template(bool stateful, string protocol)
+    {
+        Authority.AddUser("U2Carol", user =>
+        {
+            foreach (var scope in (string[])["mcp.access", "calendar.read", "calendar.details"])
+            {
+                user.Scopes.Add(scope);
+            }
+        });
+        Authority.SignedInUser = "U2Carol";
+        var server = await StartServerAsync(m => m.WithCompletablePrimitives(Calls), o => o.RequiredScopes.Add("mcp.access"), stateful);
+        await using var client = await server.ConnectWithOAuthAsync(Authority);
+        Assert.Equal(protocol, client.NegotiatedProtocolVersion);
+
+        var prompt = await client.CompleteAsync(new PromptReference { Name = "team_review" }, "team", "eng");
+        var template = await client.CompleteAsync(new ResourceTemplateReference { Uri = "calendar://teams/{team}" }, "team", "mer");
+
+        Assert.Equal([CompletablePrimitives.HandlerValue, "engineering"], prompt.Completion.Values);
+        Assert.Equal([CompletablePrimitives.HandlerValue, CompletablePrompts.SecretTeam], template.Completion.Values);
+        Assert.Equal(2, Calls.Of("complete"));
+
+        // The first authorization for the required scope, then one step-up for each completion.
+        Assert.Equal(3, Authority.Requests.To($"/oauth2/v1/apps/agentic/{Authority.ProjectId}/{Authority.McpServerId}/authorize"));
+    }
+
     private Task<ProtectedMcpServer> StartServerAsync(bool stateful) =>
         StartServerAsync(m => m.WithTools<CalendarTools>(), o => o.RequiredScopes.Add("mcp.access"), stateful);
 }
