@@ -18,15 +18,23 @@ internal sealed class DPoPHandler(string token, TestDPoPKey key) : DelegatingHan
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         Sign(request);
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized
-            && response.Headers.TryGetValues("DPoP-Nonce", out var nonces)
-            && request.Content is null or { Headers.ContentLength: not null })
+        if (response.StatusCode == HttpStatusCode.Unauthorized && response.Headers.TryGetValues("DPoP-Nonce", out var nonces))
         {
             _nonce = nonces.First();
             response.Dispose();
-            var retry = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content, Version = request.Version };
+            var retry = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version };
+            if (body is not null)
+            {
+                retry.Content = new ByteArrayContent(body);
+                foreach (var header in request.Content!.Headers)
+                {
+                    retry.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+
             foreach (var header in request.Headers)
             {
                 retry.Headers.TryAddWithoutValidation(header.Key, header.Value);
