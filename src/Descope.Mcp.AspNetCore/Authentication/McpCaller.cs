@@ -13,4 +13,7 @@ internal sealed record McpCaller(ClaimsPrincipal Principal, string Token)
 
     /// <summary>Whether the caller is a machine client rather than a user (see <see cref="DescopeMcpOptions.MachineCallers"/>).</summary>
     public bool IsMachine => Principal.IsMachineCaller();
+
+    /// <summary>Whether the caller presented a DPoP-bound token with its proof, so <see cref="Token"/> is bound to their key.</summary>
+    public bool IsDPoP => DescopeIdentity.IsDPoP(Principal);
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
@@ -25,7 +26,9 @@ internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor
                 return IsAuthenticated(message.User) ? McpCallerLookup.RefusedFor(DescopeTokenFailure.Invalid) : McpCallerLookup.None;
             }
 
-            var result = await validator.ValidateTokenAsync(token, cancellationToken);
+            var result = DescopeIdentity.ProofOf(message.User) is { } proven
+                ? await validator.ValidateDPoPTokenAsync(token, proven, cancellationToken)
+                : await validator.ValidateTokenAsync(token, cancellationToken);
             return result.IsValid ? McpCallerLookup.Found(new McpCaller(result.Principal!, token)) : McpCallerLookup.RefusedFor(result.Failure);
         }
 
@@ -35,7 +38,7 @@ internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor
             return McpCallerLookup.None;
         }
 
-        if (BearerToken.Read(context.Request) is not { } requestToken)
+        if ((BearerToken.Read(context.Request) ?? DPoPAuthentication.ReadToken(context.Request, out _)) is not { } requestToken)
         {
             return IsAuthenticated(context.User) ? McpCallerLookup.RefusedFor(DescopeTokenFailure.Invalid) : McpCallerLookup.None;
         }

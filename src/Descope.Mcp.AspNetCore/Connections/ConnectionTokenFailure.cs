@@ -39,4 +39,10 @@ public enum ConnectionTokenFailure
     /// key. Descope was not asked. Tenant tokens remain available to it.
     /// </summary>
     MachineCaller = 7,
+
+    /// <summary>
+    /// The caller's token is DPoP-bound and <see cref="DPoPOptions.BoundTokenForwarding"/> is
+    /// <see cref="DPoPBoundTokenForwarding.Refuse"/>, so it was not sent to Descope.
+    /// </summary>
+    DPoPBoundToken = 8,
 }

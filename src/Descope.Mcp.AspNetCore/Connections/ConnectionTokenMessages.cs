@@ -47,6 +47,10 @@ internal static class ConnectionTokenMessages
         $"This call comes from a machine client, not a signed-in user, so it gets no user's '{Clean(appId)}' token and no connect URL. " +
         "Ask for the tenant's token, or call with a user's sign-in.";
 
+    public static string DPoPBoundToken(string appId) =>
+        $"A '{Clean(appId)}' token was not requested: the caller's access token is DPoP-bound and this server is configured not to " +
+        "forward bound tokens to Descope (Descope:DPoP:BoundTokenForwarding is Refuse).";
+
     private static string Seconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     // App IDs come from the server's own code, but a message must stay one readable line whatever they hold.

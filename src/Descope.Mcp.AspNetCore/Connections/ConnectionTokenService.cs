@@ -45,7 +45,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         var caller = await RequireUserAsync(appId, nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
-                Credential(caller), _options.Connections.IncludeConnectUrlInErrors),
+                Credential(caller, appId), _options.Connections.IncludeConnectUrlInErrors),
             cancellationToken);
     }
 
@@ -85,7 +85,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
         var caller = await RequireUserAsync(appId, nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
-            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
+            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller, appId)),
             cancellationToken);
     }
 
@@ -103,7 +103,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
                 throw MachineCallerRefused(request.AppId);
             }
 
-            credential = Credential(caller);
+            credential = Credential(caller, request.AppId);
         }
         else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
         {
@@ -165,8 +165,10 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         return new ConnectionTokenException(ConnectionTokenFailure.MachineCaller, appId, ConnectionTokenMessages.MachineCaller(appId));
     }
 
-    private static DescopeCredential Credential(McpCaller caller) =>
-        new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));
+    private DescopeCredential Credential(McpCaller caller, string appId) =>
+        caller.IsDPoP && _options.DPoP.BoundTokenForwarding == DPoPBoundTokenForwarding.Refuse
+            ? throw new ConnectionTokenException(ConnectionTokenFailure.DPoPBoundToken, appId, ConnectionTokenMessages.DPoPBoundToken(appId))
+            : new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));
 
     private static void CheckId(string? value, string parameter)
     {

@@ -1,0 +1,90 @@
+using BenchmarkDotNet.Attributes;
+using Descope.Mcp.AspNetCore.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Descope.Mcp.AspNetCore.Benchmarks;
+
+/// <summary>
+/// Authentication through the <c>DescopeMcp</c> scheme with a remembered token: as a bearer token, and as a DPoP-bound
+/// token with a fresh ES256 proof, whose checks (one signature verification, the claims, the replay cache) are the
+/// difference. Proofs are made before the run, one per operation, since each is accepted once.
+/// </summary>
+[MemoryDiagnoser]
+public class DPoPRequestBenchmarks
+{
+    private const string McpUrl = "https://mcp.example.com/mcp";
+    private const int Proofs = 60_000;
+
+    private DescopeTestAuthority _authority = null!;
+    private ServiceProvider _services = null!;
+    private IServiceScopeFactory _scopes = null!;
+    private TestDPoPKey _key = null!;
+    private string _bearer = null!;
+    private string _dpop = null!;
+    private string[] _proofs = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _authority = await DescopeTestAuthority.StartAsync(o => { o.InProcess = true; o.DefaultAudience = McpUrl; });
+        var services = new ServiceCollection().AddLogging();
+        services.AddDescopeTestAuthority(_authority);
+        services.AddDescopeMcp(o => o.McpServerUrl = McpUrl);
+        _services = services.BuildServiceProvider();
+        _scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        _key = TestDPoPKey.Create();
+        _bearer = "Bearer " + _authority.CreateToken(t => t.Scopes.Add("calendar.read"));
+        var bound = _authority.CreateToken(t => { t.Scopes.Add("calendar.read"); t.DPoPThumbprint = _key.Thumbprint; });
+        _dpop = "DPoP " + bound;
+        _proofs = new string[Proofs];
+        for (var i = 0; i < Proofs; i++)
+        {
+            _proofs[i] = _key.CreateProof("POST", McpUrl, bound);
+        }
+
+        if (!await Bearer() || !await DPoP())
+        {
+            throw new InvalidOperationException("Both benchmark requests must be authenticated.");
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _key.Dispose();
+        await _services.DisposeAsync();
+        await _authority.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "bearer token (remembered)")]
+    public Task<bool> Bearer() => AuthenticateAsync(_bearer, proof: null);
+
+    [Benchmark(Description = "DPoP-bound token (remembered) + fresh ES256 proof")]
+    public Task<bool> DPoP()
+    {
+        // Past the pool the proofs are replays and refused; the check below makes such a run fail loudly.
+        var proof = _proofs[Interlocked.Increment(ref _next) % Proofs];
+        return AuthenticateAsync(_dpop, proof);
+    }
+
+    private async Task<bool> AuthenticateAsync(string authorization, string? proof)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Scheme = "https";
+        context.Request.Host = new HostString("mcp.example.com");
+        context.Request.Path = "/mcp";
+        context.Request.Headers.Authorization = authorization;
+        if (proof is not null)
+        {
+            context.Request.Headers["DPoP"] = proof;
+        }
+
+        var result = await context.AuthenticateAsync();
+        return result.Succeeded ? true : throw new InvalidOperationException("The request was refused: " + result.Failure?.Message);
+    }
+}
