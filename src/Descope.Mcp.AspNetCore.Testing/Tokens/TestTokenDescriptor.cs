@@ -33,6 +33,12 @@ public sealed class TestTokenDescriptor
     /// <summary>Omit <c>exp</c> altogether.</summary>
     public bool OmitExpiration { get; set; }
 
+    /// <summary>
+    /// Binds the token to a DPoP key: written as <c>cnf.jkt</c> (RFC 9449 §6.1), for example
+    /// <see cref="TestDPoPKey.Thumbprint"/>. Default: <see langword="null"/>, an unbound token.
+    /// </summary>
+    public string? DPoPThumbprint { get; set; }
+
     /// <summary>Further claims, written as JSON (strings, numbers, booleans, arrays, dictionaries).</summary>
     public IDictionary<string, object?> Claims { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 

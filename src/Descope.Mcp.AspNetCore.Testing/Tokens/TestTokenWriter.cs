@@ -44,6 +44,11 @@ internal static class TestTokenWriter
             payload["exp"] = (descriptor.ExpiresAt ?? now.AddHours(1)).ToUnixTimeSeconds();
         }
 
+        if (descriptor.DPoPThumbprint is { } jkt)
+        {
+            payload["cnf"] = new Dictionary<string, string>(StringComparer.Ordinal) { ["jkt"] = jkt };
+        }
+
         foreach (var (name, value) in descriptor.Claims)
         {
             payload[name] = value;
