@@ -7,7 +7,8 @@
 // Every request the client sends goes through a recording fetch, below the SDK's DPoP layer, so what went over the wire
 // can be checked by the caller: with DPOP_RECORD set, the script writes there, as JSON, for each request its method,
 // URL, Authorization scheme, whether a DPoP proof was sent and the proof's decoded header and claims, and the answer's
-// status, challenge and token_type. Neither tokens nor proofs are written or printed; only their hashes and thumbprints.
+// status, challenge and token_type. Neither tokens nor proofs are written or printed: only token hashes, the claims
+// of proofs and the public key they carry.
 //
 // Usage: MCP_URL=http://127.0.0.1:5080/mcp [DPOP_RECORD=/tmp/record.json] node mcp-dpop-client.mjs
 import { createHash } from 'node:crypto';
@@ -73,8 +74,10 @@ async function recordingFetch(input, init) {
 
   if (proof) {
     const [header, claims] = proof.split('.');
+    // The public key is kept for the caller to compute its thumbprint; a private member would be a client bug.
     const { jwk, ...rest } = decodeSegment(header);
-    entry.proofHeader = { ...rest, jwkKty: jwk?.kty, hasPrivateKey: jwk ? 'd' in jwk : false };
+    const { d, ...publicJwk } = jwk ?? {};
+    entry.proofHeader = { ...rest, jwk: jwk ? publicJwk : null, hasPrivateKey: d !== undefined };
     entry.proofClaims = decodeSegment(claims);
   }
 
