@@ -189,6 +189,10 @@ await check('the first connect meets the 401 and sends the user to the authorize
 await check('the redirect brings a code and the authority as iss', () =>
   (provider.callbacks[0]?.has('code') && provider.callbacks[0]?.has('iss')) || 'no code');
 await check('the code is redeemed for a DPoP-bound token', async () => {
+  if (provider.callbacks.length !== 1) {
+    return 'no authorization took place';
+  }
+
   await transport.finishAuth(provider.callbacks[0]);
   const tokens = provider.tokens();
   return (tokens?.token_type?.toLowerCase() === 'dpop') || `token_type ${tokens?.token_type}`;
@@ -215,6 +219,10 @@ try {
 await check('tools/call get_calendar_events without calendar.read starts a step-up authorization', () =>
   (stepUp instanceof UnauthorizedError && provider.callbacks.length === 2) || `${stepUp?.code ?? ''} ${stepUp?.message}`.trim());
 await check('the step-up code is redeemed for a DPoP-bound token with calendar.read', async () => {
+  if (provider.callbacks.length !== 2) {
+    return 'no step-up authorization took place';
+  }
+
   await transport.finishAuth(provider.callbacks[1]);
   const tokens = provider.tokens();
   return (tokens?.token_type?.toLowerCase() === 'dpop' && tokens.scope?.split(' ').includes('calendar.read'))
