@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
-/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource, DPoP key thumbprint) and asks the consent
-/// step, which answers through <see cref="AuthorizationResponse"/>. Errors before the redirect URI is trusted are shown,
-/// not redirected (RFC 6749 §4.1.2.1).
+/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource, DPoP key thumbprint)
+/// and asks the consent step, which answers through <see cref="AuthorizationResponse"/>. Errors before the redirect URI is
+/// trusted are shown, not redirected (RFC 6749 §4.1.2.1).
 /// </summary>
 internal static class AuthorizeEndpoint
 {

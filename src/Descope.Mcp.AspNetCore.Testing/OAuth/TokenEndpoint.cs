@@ -112,7 +112,7 @@ internal static class TokenEndpoint
             return OAuthResults.Error("invalid_grant", "The refresh token is unknown, was already used, or belongs to another client.");
         }
 
-        // RFC 9449 §5: spent like any refresh attempt, so a stolen bound refresh token is no use without the key.
+        // RFC 9449 §5: a stolen bound refresh token is no use without the key; like any refresh attempt, the try spends it.
         if (grant.DPoPJkt is not null && grant.DPoPJkt != jkt)
         {
             return OAuthResults.Error("invalid_grant", "The refresh token is bound to a DPoP key: refresh with a proof of that key.");
