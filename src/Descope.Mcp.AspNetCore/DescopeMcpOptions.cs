@@ -130,6 +130,9 @@ public sealed class DescopeMcpOptions
     /// </summary>
     public ConnectionTokenOptions Connections { get; } = new();
 
+    /// <summary>Settings for DPoP-bound access tokens (RFC 9449), bound from <c>Descope:DPoP</c>.</summary>
+    public DPoPOptions DPoP { get; } = new();
+
     /// <summary>
     /// Settings for token exchange (<see cref="IDescopeTokenExchange"/>), bound from <c>Descope:TokenExchange</c>.
     /// </summary>

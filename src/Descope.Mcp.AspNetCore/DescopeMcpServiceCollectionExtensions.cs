@@ -1,5 +1,6 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Descope;
@@ -76,6 +77,8 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<ScopeHierarchy>();
         services.TryAddSingleton<DescopeTokenHandler>();
         services.TryAddSingleton<IDescopeTokenValidator, DescopeTokenValidator>();
+        services.TryAddSingleton<DPoPReplayCache>();
+        services.TryAddSingleton<DPoPAuthentication>();
         services.TryAddSingleton<BearerChallenge>();
         services.TryAddSingleton<DescopeJwtBearerEvents>();
 

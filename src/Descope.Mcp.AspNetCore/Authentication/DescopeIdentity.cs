@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
 using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.IdentityModel.Tokens;
@@ -24,6 +26,7 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
     {
         BearerToken = bearerToken;
         ExpandedScopes = scopeHierarchy.IsEmpty ? null : new ExpandedScopes(this, scopeHierarchy);
+        BoundKey = ConfirmationThumbprint(this);
     }
 
     /// <summary>The token this identity was authenticated with.</summary>
@@ -32,12 +35,30 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
     /// <summary>The identity's scopes under the hierarchy, or <see langword="null"/> when none is configured.</summary>
     public ExpandedScopes? ExpandedScopes { get; }
 
+    /// <summary>The <c>cnf.jkt</c> of the token: the thumbprint of the DPoP key it is bound to, or <see langword="null"/>.</summary>
+    public string? BoundKey { get; }
+
+    /// <summary>
+    /// The thumbprint of the key a DPoP proof proved for this request (equal to <see cref="BoundKey"/>), or
+    /// <see langword="null"/> for a bearer caller. Set once the binding has been checked.
+    /// </summary>
+    public string? ProvenKey { get; set; }
+
+    /// <summary>Whether <paramref name="principal"/> authenticated with a DPoP-bound token and its proof.</summary>
+    public static bool IsDPoP(ClaimsPrincipal? principal) => Of(principal)?.ProvenKey is not null;
+
+    /// <summary>The key <paramref name="principal"/>'s request proved, to validate its token again without the proof.</summary>
+    public static DescopeDPoPProof? ProofOf(ClaimsPrincipal? principal) =>
+        Of(principal)?.ProvenKey is { } key ? DescopeDPoPProof.Proven(key) : null;
+
     /// <summary>A principal of its own for one request, holding a copy of <paramref name="validated"/>.</summary>
     public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, ScopeHierarchy scopeHierarchy) =>
         new(new DescopeIdentity(validated, bearerToken, scopeHierarchy));
 
     /// <summary>The token one of the principal's identities was authenticated with, or <see langword="null"/>.</summary>
-    public static string? BearerTokenOf(ClaimsPrincipal? principal)
+    public static string? BearerTokenOf(ClaimsPrincipal? principal) => Of(principal)?.BearerToken;
+
+    private static DescopeIdentity? Of(ClaimsPrincipal? principal)
     {
         if (principal is null)
         {
@@ -48,8 +69,43 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
         {
             if (identity is DescopeIdentity descope)
             {
-                return descope.BearerToken;
+                return descope;
             }
+        }
+
+        return null;
+    }
+
+    // IdentityModel keeps a JSON object claim as its JSON text.
+    private static string? ConfirmationThumbprint(ClaimsIdentity identity)
+    {
+        if (identity.FindFirst(DescopeClaimTypes.Confirmation)?.Value is not { Length: > 0 } cnf)
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(cnf));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isJkt = reader.ValueTextEquals("jkt"u8);
+                reader.Read();
+                if (isJkt)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
         }
 
         return null;

@@ -32,7 +32,8 @@ internal sealed class DescopeJwtBearerOptionsSetup(
         options.ConfigurationManager = configurationManager;
         options.TokenValidationParameters = tokenHandler.CreateValidationParameters();
 
-        options.Events ??= new JwtBearerEvents();
+        // The library's events type, so DPoP runs around the application's OnMessageReceived and OnTokenValidated.
+        options.Events = new DescopeJwtBearerEvents.SchemeEvents(events);
         options.Events.OnAuthenticationFailed = DescopeJwtBearerEvents.AuthenticationFailedAsync;
         options.Events.OnChallenge = events.ChallengeAsync;
         options.Events.OnForbidden = events.ForbiddenAsync;

@@ -40,4 +40,19 @@ public enum DescopeTokenFailure
 
     /// <summary>The project's discovery document or signing keys could not be loaded; the token was not judged.</summary>
     AuthorityUnavailable,
+
+    /// <summary>The DPoP proof (RFC 9449 §4.3) is missing, invalid, for another request or key, or was already used.</summary>
+    InvalidDPoPProof,
+
+    /// <summary>The DPoP proof lacks a current server nonce; the response carries one in <c>DPoP-Nonce</c>.</summary>
+    DPoPNonceRequired,
+
+    /// <summary>The token is DPoP-bound (<c>cnf.jkt</c>) but was presented as a bearer token, without a proof.</summary>
+    DPoPProofRequired,
+
+    /// <summary>The token was presented with the DPoP scheme but is not bound to a key.</summary>
+    NotDPoPBound,
+
+    /// <summary>The server requires DPoP-bound tokens (<see cref="DPoPOptions.Required"/>) and got a bearer token.</summary>
+    DPoPRequired,
 }

@@ -52,6 +52,11 @@ public sealed class DescopeTokenValidationResult
         DescopeTokenFailure.InvalidIssuer => "The access token issuer is not trusted",
         DescopeTokenFailure.InvalidAudience => "The access token was issued for another resource",
         DescopeTokenFailure.AuthorityUnavailable => "The authorization server's signing keys are unavailable",
+        DescopeTokenFailure.InvalidDPoPProof => "The DPoP proof is invalid",
+        DescopeTokenFailure.DPoPNonceRequired => "The DPoP proof needs a current server nonce",
+        DescopeTokenFailure.DPoPProofRequired => "The access token is DPoP-bound and needs a DPoP proof",
+        DescopeTokenFailure.NotDPoPBound => "The access token is not DPoP-bound",
+        DescopeTokenFailure.DPoPRequired => "This resource requires DPoP-bound access tokens",
         _ => "The access token is invalid",
     };
 }

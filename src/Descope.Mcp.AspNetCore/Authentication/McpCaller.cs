@@ -11,4 +11,7 @@ internal sealed record McpCaller(ClaimsPrincipal Principal, string Token)
 {
     /// <summary>The caller's Descope user ID (<c>sub</c>), when the token has one.</summary>
     public string? UserId => Principal.FindFirst(DescopeClaimTypes.Subject)?.Value;
+
+    /// <summary>Whether the caller presented a DPoP-bound token with its proof, so <see cref="Token"/> is bound to their key.</summary>
+    public bool IsDPoP => DescopeIdentity.IsDPoP(Principal);
 }

@@ -22,7 +22,9 @@ internal sealed class McpCallerAccessor(IHttpContextAccessor httpContextAccessor
                 return null;
             }
 
-            var result = await validator.ValidateTokenAsync(token, cancellationToken);
+            var result = DescopeIdentity.ProofOf(message.User) is { } proven
+                ? await validator.ValidateDPoPTokenAsync(token, proven, cancellationToken)
+                : await validator.ValidateTokenAsync(token, cancellationToken);
             return result.IsValid ? new McpCaller(result.Principal!, token) : null;
         }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -55,7 +56,7 @@ internal static class PrimitiveGateResponses
 
         if (failure is not null)
         {
-            context.Response.Headers[HeaderNames.WWWAuthenticate] = decision.ChallengeHeader;
+            context.Response.Headers[HeaderNames.WWWAuthenticate] = BearerChallenge.ForCaller(context.User, decision.ChallengeHeader);
         }
 
         return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, message, failure));

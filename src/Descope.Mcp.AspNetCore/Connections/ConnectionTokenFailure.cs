@@ -25,4 +25,10 @@ public enum ConnectionTokenFailure
 
     /// <summary>Descope refused the request as invalid (HTTP 400 and other client errors).</summary>
     InvalidRequest = 5,
+
+    /// <summary>
+    /// The caller's token is DPoP-bound and <see cref="DPoPOptions.BoundTokenForwarding"/> is
+    /// <see cref="DPoPBoundTokenForwarding.Refuse"/>, so it was not sent to Descope.
+    /// </summary>
+    DPoPBoundToken = 6,
 }

@@ -40,6 +40,10 @@ internal static class ConnectionTokenMessages
         $"Descope refused the request for a '{Clean(appId)}' token as invalid{(errorCode is null ? "" : $" (error {errorCode})")}. " +
         "This is a problem with the server's configuration: tell its operator.";
 
+    public static string DPoPBoundToken(string appId) =>
+        $"A '{Clean(appId)}' token was not requested: the caller's access token is DPoP-bound and this server is configured not to " +
+        "forward bound tokens to Descope (Descope:DPoP:BoundTokenForwarding is Refuse).";
+
     private static string Seconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     // App IDs come from the server's own code, but a message must stay one readable line whatever they hold.

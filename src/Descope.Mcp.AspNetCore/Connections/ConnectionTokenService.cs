@@ -45,7 +45,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         var caller = await RequireCallerAsync(nameof(GetUserTokenAsync), cancellationToken);
         return await _cache.GetAsync(
             new ConnectionFetch(ConnectionOwner.User, appId, caller.UserId, tenantId, normalizedScopes, withRefreshToken, forceRefresh,
-                Credential(caller), _options.Connections.IncludeConnectUrlInErrors),
+                Credential(caller, appId), _options.Connections.IncludeConnectUrlInErrors),
             cancellationToken);
     }
 
@@ -85,7 +85,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         var normalizedScopes = ScopeSyntax.Normalize(scopes, nameof(scopes));
         var caller = await RequireCallerAsync(nameof(GetConnectUrlAsync), cancellationToken);
         return await _client.GetConnectUrlAsync(
-            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller)),
+            new ConnectUrlFetch(appId, tenantId, normalizedScopes, _client.RedirectUrl(redirectUrl), Credential(caller, appId)),
             cancellationToken);
     }
 
@@ -97,7 +97,7 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
         DescopeCredential credential;
         if (caller is not null)
         {
-            credential = Credential(caller);
+            credential = Credential(caller, request.AppId);
         }
         else if (request.UseManagementKey && !string.IsNullOrEmpty(_options.ManagementKey))
         {
@@ -130,8 +130,10 @@ internal sealed class ConnectionTokenService : IConnectionTokenService
                 $"{method} without a user ID needs the current request's authenticated Descope caller (a token with 'sub'). " +
                 "Call it from an MCP tool on a Descope-protected endpoint, or use the overload that names the user.");
 
-    private static DescopeCredential Credential(McpCaller caller) =>
-        new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));
+    private DescopeCredential Credential(McpCaller caller, string appId) =>
+        caller.IsDPoP && _options.DPoP.BoundTokenForwarding == DPoPBoundTokenForwarding.Refuse
+            ? throw new ConnectionTokenException(ConnectionTokenFailure.DPoPBoundToken, appId, ConnectionTokenMessages.DPoPBoundToken(appId))
+            : new(caller.Token, isManagementKey: false, lacksTokenFetchScope: !DescopeClaims.HasScope(caller.Principal, DescopeConnectionApi.TokenFetchScope));
 
     private static void CheckId(string? value, string parameter)
     {

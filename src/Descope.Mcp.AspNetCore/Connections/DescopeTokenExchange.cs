@@ -29,6 +29,7 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
     private readonly DescopeProject _project;
     private readonly TokenExchangeOptions _options;
     private readonly ConnectionTokenOptions _connections;
+    private readonly bool _refuseBoundTokens;
     private readonly TimeProvider _time;
     private readonly ILogger<DescopeTokenExchange> _logger;
 
@@ -47,6 +48,7 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
         _project = project;
         _options = options.Value.TokenExchange;
         _connections = options.Value.Connections;
+        _refuseBoundTokens = options.Value.DPoP.BoundTokenForwarding == DPoPBoundTokenForwarding.Refuse;
         _time = time;
         _logger = logger;
     }
@@ -73,6 +75,12 @@ internal sealed class DescopeTokenExchange : IDescopeTokenExchange
         var caller = await _callers.GetAsync(cancellationToken)
             ?? throw new InvalidOperationException(
                 "Token exchange needs the current call's authenticated Descope caller. Call it from an MCP tool on a Descope-protected endpoint.");
+
+        if (caller.IsDPoP && _refuseBoundTokens)
+        {
+            throw new TokenExchangeException(
+                TokenExchangeFailure.DPoPBoundToken, request.Audience, TokenExchangeMessages.For(TokenExchangeFailure.DPoPBoundToken, request.Audience));
+        }
 
         var exchange = new Exchange(request.Audience, scopes, caller.Token);
         if (_connections.CacheMaxLifetime <= TimeSpan.Zero)

@@ -20,4 +20,10 @@ public enum TokenExchangeFailure
 
     /// <summary>Descope could not be reached, timed out, or answered with something other than a token.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The caller's token is DPoP-bound and <see cref="DPoPOptions.BoundTokenForwarding"/> is
+    /// <see cref="DPoPBoundTokenForwarding.Refuse"/>, so it was not sent to Descope.
+    /// </summary>
+    DPoPBoundToken,
 }

@@ -9,6 +9,7 @@ internal static class TokenExchangeMessages
         TokenExchangeFailure.AccessDenied => $"Access to '{audience}' was denied by Descope's policy for this user, client or server. Ask an administrator to grant it.",
         TokenExchangeFailure.InvalidTarget => $"Descope does not issue tokens for '{audience}'. Check the audience and the Descope console's configuration.",
         TokenExchangeFailure.InvalidClient => $"The server's Descope client could not authenticate, so no token for '{audience}' was issued. Check Descope:TokenExchange:ClientId and ClientSecret.",
+        TokenExchangeFailure.DPoPBoundToken => $"No token for '{audience}' was requested: your access token is DPoP-bound and this server is configured not to forward bound tokens (Descope:DPoP:BoundTokenForwarding is Refuse).",
         TokenExchangeFailure.InvalidRequest => $"Descope rejected the request for a token for '{audience}'.",
         _ => $"Descope could not be reached for a token for '{audience}'. Try again shortly.",
     };

@@ -31,4 +31,7 @@ public static class DescopeClaimTypes
 
     /// <summary><c>permissions</c>: project-level permissions.</summary>
     public const string Permissions = "permissions";
+
+    /// <summary><c>cnf</c>: the confirmation of a bound token; <c>cnf.jkt</c> names the DPoP key (RFC 9449 §6.1).</summary>
+    public const string Confirmation = "cnf";
 }

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
@@ -93,8 +94,35 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
 
         ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
         ValidateTokenExchange(options.TokenExchange, failures);
+        ValidateDPoP(options.DPoP, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateDPoP(DPoPOptions dpop, List<string> failures)
+    {
+        foreach (var algorithm in dpop.AllowedAlgorithms)
+        {
+            if (!DPoPProofValidator.SupportedAlgorithms.Contains(algorithm, StringComparer.Ordinal))
+            {
+                failures.Add($"{Key}DPoP:AllowedAlgorithms contains '{Sanitize(algorithm ?? string.Empty)}', which is not a supported DPoP proof algorithm. Use values among {string.Join(", ", DPoPProofValidator.SupportedAlgorithms)}, for example ES256.");
+            }
+        }
+
+        if (dpop.ProofLifetime < TimeSpan.FromSeconds(1) || dpop.ProofLifetime > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}DPoP:ProofLifetime must be between 00:00:01 and 01:00:00, for example 00:05:00.");
+        }
+
+        if (dpop.NonceLifetime < TimeSpan.FromSeconds(1) || dpop.NonceLifetime > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}DPoP:NonceLifetime must be between 00:00:01 and 01:00:00, for example 00:05:00.");
+        }
+
+        if (!Enum.IsDefined(dpop.BoundTokenForwarding))
+        {
+            failures.Add($"{Key}DPoP:BoundTokenForwarding must be Forward or Refuse.");
+        }
     }
 
     private static void ValidateScopes(string key, IEnumerable<string> scopes, List<string> failures)

@@ -31,4 +31,9 @@ internal static partial class AuditLog
         EventName = "ConnectionTokenRefused")]
     public static partial void ConnectionTokenRefused(
         ILogger logger, string appId, string owner, string? ownerId, string? tenantId, string outcome);
+
+    [LoggerMessage(5, LogLevel.Warning,
+        "DPoP proof refused: {Reason}.",
+        EventName = "DPoPProofRefused")]
+    public static partial void DPoPProofRefused(ILogger logger, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Authorization;
 using Descope.Mcp.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed class DescopeTelemetry
     private readonly Counter<long> _connectionTokenRequests;
     private readonly Histogram<double> _connectionTokenDuration;
     private readonly Counter<long> _signingKeysLoads;
+    private readonly Counter<long> _dpopProofs;
     private readonly ILogger _audit;
 
     public DescopeTelemetry(IMeterFactory meterFactory, ILoggerFactory loggerFactory)
@@ -39,6 +41,8 @@ internal sealed class DescopeTelemetry
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _signingKeysLoads = meter.CreateCounter<long>(
             SigningKeysLoads, "{load}", "Loads of the Descope discovery document and signing keys, by outcome.");
+        _dpopProofs = meter.CreateCounter<long>(
+            DPoPProofs, "{proof}", "DPoP proofs presented with access tokens, by outcome: valid, or why they were refused.");
         _audit = loggerFactory.CreateLogger(DescopeMcpDefaults.AuditLogCategory);
     }
 
@@ -92,6 +96,29 @@ internal sealed class DescopeTelemetry
         if (Activity.Current is { IsAllDataRequested: true } current)
         {
             current.SetTag(TokenOutcome, TelemetryValues.Remembered);
+        }
+    }
+
+    /// <summary>
+    /// Records a DPoP proof check: its outcome on the counter and the request's activity, and a refusal (a replay
+    /// included) as an audit event with its reason.
+    /// </summary>
+    public void DPoPProofChecked(DPoPProofFailure failure)
+    {
+        var outcome = TelemetryValues.Of(failure);
+        if (_dpopProofs.Enabled)
+        {
+            _dpopProofs.Add(1, new KeyValuePair<string, object?>(Outcome, outcome));
+        }
+
+        if (Activity.Current is { IsAllDataRequested: true } current)
+        {
+            current.SetTag(DPoPOutcome, outcome);
+        }
+
+        if (failure != DPoPProofFailure.None)
+        {
+            AuditLog.DPoPProofRefused(_audit, outcome);
         }
     }
 

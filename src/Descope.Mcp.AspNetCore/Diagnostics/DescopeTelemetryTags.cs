@@ -16,6 +16,7 @@ internal static class DescopeTelemetryTags
     public const string ConnectionTokenRequests = "descope.mcp.connection_token.requests";
     public const string ConnectionTokenDuration = "descope.mcp.connection_token.duration";
     public const string SigningKeysLoads = "descope.mcp.signing_keys.loads";
+    public const string DPoPProofs = "descope.mcp.dpop.proofs";
 
     /// <summary>How an operation ended: <c>valid</c>, <c>remembered</c>, a failure reason, <c>issued</c>, <c>success</c>...</summary>
     public const string Outcome = "descope.outcome";
@@ -52,4 +53,7 @@ internal static class DescopeTelemetryTags
     /// gets no activity of its own.
     /// </summary>
     public const string TokenOutcome = "descope.token.outcome";
+
+    /// <summary>The outcome of the request's DPoP proof check: <c>valid</c> or the reason it was refused.</summary>
+    public const string DPoPOutcome = "descope.dpop.outcome";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Authorization;
 
 namespace Descope.Mcp.AspNetCore.Diagnostics;
@@ -19,11 +20,15 @@ internal static class TelemetryValues
 
     private static readonly FrozenDictionary<DescopeTokenFailure, string> TokenFailures = SnakeCaseNames<DescopeTokenFailure>();
     private static readonly FrozenDictionary<ConnectionTokenFailure, string> ConnectionFailures = SnakeCaseNames<ConnectionTokenFailure>();
+    private static readonly FrozenDictionary<DPoPProofFailure, string> ProofFailures = SnakeCaseNames<DPoPProofFailure>();
 
     public static string Of(DescopeTokenFailure failure) =>
         failure == DescopeTokenFailure.None ? Valid : TokenFailures.GetValueOrDefault(failure, Error);
 
     public static string Of(ConnectionTokenFailure failure) => ConnectionFailures.GetValueOrDefault(failure, Error);
+
+    public static string Of(DPoPProofFailure failure) =>
+        failure == DPoPProofFailure.None ? Valid : ProofFailures.GetValueOrDefault(failure, Error);
 
     public static string Of(PrimitiveAccessOutcome decision) => decision switch
     {
@@ -38,6 +43,8 @@ internal static class TelemetryValues
 
     internal static string SnakeCase(string name)
     {
+        // "DPoP" is one word: InvalidDPoPProof is invalid_dpop_proof.
+        name = name.Replace("DPoP", "Dpop", StringComparison.Ordinal);
         var builder = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Descope;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -9,17 +10,29 @@ namespace Descope.Mcp.AspNetCore.Metadata;
 /// Answers <c>/.well-known/oauth-protected-resource</c> and its path-specific form with RFC 9728 metadata: anonymous,
 /// CORS-enabled, GET and HEAD only. It runs before routing so it needs no endpoint mapping from the app.
 /// </summary>
-internal sealed class ProtectedResourceMetadataMiddleware(RequestDelegate next, ProtectedResource resource, DescopeProject project)
+internal sealed class ProtectedResourceMetadataMiddleware(RequestDelegate next, ProtectedResource resource, DescopeProject project, DPoPAuthentication dpop)
 {
     private const string AllowedMethods = "GET, HEAD, OPTIONS";
 
-    private readonly byte[] _document = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    private readonly byte[] _document = Document(resource, project, dpop);
+
+    private static byte[] Document(ProtectedResource resource, DescopeProject project, DPoPAuthentication dpop)
     {
-        ["resource"] = resource.Resource,
-        ["authorization_servers"] = new[] { project.AuthorizationServer },
-        ["scopes_supported"] = resource.ScopesSupported,
-        ["bearer_methods_supported"] = new[] { "header" },
-    });
+        var document = new Dictionary<string, object>
+        {
+            ["resource"] = resource.Resource,
+            ["authorization_servers"] = new[] { project.AuthorizationServer },
+            ["scopes_supported"] = resource.ScopesSupported,
+            ["bearer_methods_supported"] = new[] { "header" },
+            ["dpop_signing_alg_values_supported"] = dpop.Algorithms,
+        };
+        if (dpop.Required)
+        {
+            document["dpop_bound_access_tokens_required"] = true;
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(document);
+    }
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -35,7 +35,7 @@ public sealed class BadTokenTests(AuthorityAndServerFixture fixture) : IClassFix
     {
         using var response = await SendAsync("Bearer " + token);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(InvalidToken(description), Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Equal([InvalidToken(description), Challenges.DPoP(MetadataUrl)], response.Headers.GetValues("WWW-Authenticate"));
     }
 
     private async Task AssertAcceptedAsync(string token)
@@ -66,7 +66,7 @@ public sealed class BadTokenTests(AuthorityAndServerFixture fixture) : IClassFix
         using var response = await SendAsync(authorization);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal($"Bearer resource_metadata=\"{MetadataUrl}\"", Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Equal([$"Bearer resource_metadata=\"{MetadataUrl}\"", Challenges.DPoP(MetadataUrl)], response.Headers.GetValues("WWW-Authenticate"));
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public sealed class BadTokenTests(AuthorityAndServerFixture fixture) : IClassFix
         using var response = await SendAsync("Bearer " + Authority.CreateToken(t => { t.Issuer = Hostile; t.Subject = Hostile; }));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(InvalidToken("The access token issuer is not trusted"), Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Equal([InvalidToken("The access token issuer is not trusted"), Challenges.DPoP(MetadataUrl)], response.Headers.GetValues("WWW-Authenticate"));
         Assert.False(response.Headers.Contains("X-Injected"));
     }
 
@@ -239,7 +239,7 @@ public sealed class BadTokenTests(AuthorityAndServerFixture fixture) : IClassFix
         using var response = await SendAsync("Bearer " + Authority.CreateToken(t => t.Audiences = [Hostile]));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(InvalidToken("The access token was issued for another resource"), Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Equal([InvalidToken("The access token was issued for another resource"), Challenges.DPoP(MetadataUrl)], response.Headers.GetValues("WWW-Authenticate"));
         Assert.False(response.Headers.Contains("X-Injected"));
     }
 

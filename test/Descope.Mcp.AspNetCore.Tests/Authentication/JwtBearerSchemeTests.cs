@@ -101,7 +101,9 @@ public sealed class JwtBearerSchemeTests : McpServerTests
         using (var anonymous = await server.Http.SendAsync(server.McpRequest(token: null)))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-            Assert.Equal($"Bearer scope=\"mcp.access\", resource_metadata=\"{MetadataUrl(server)}\"", anonymous.Headers.WwwAuthenticate.ToString());
+            Assert.Equal(
+                Challenges.WithDPoP($"Bearer scope=\"mcp.access\", resource_metadata=\"{MetadataUrl(server)}\"", MetadataUrl(server), "mcp.access"),
+                anonymous.Headers.WwwAuthenticate.ToString());
         }
 
         var expiredToken = Authority.CreateToken(t =>
@@ -114,7 +116,10 @@ public sealed class JwtBearerSchemeTests : McpServerTests
         {
             Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
             Assert.Equal(
-                $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"mcp.access\", resource_metadata=\"{MetadataUrl(server)}\"",
+                Challenges.WithDPoP(
+                    $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"mcp.access\", resource_metadata=\"{MetadataUrl(server)}\"",
+                    MetadataUrl(server),
+                    "mcp.access"),
                 expired.Headers.WwwAuthenticate.ToString());
         }
 

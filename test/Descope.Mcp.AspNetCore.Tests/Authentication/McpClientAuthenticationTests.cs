@@ -41,7 +41,9 @@ public sealed class McpClientAuthenticationTests : AuthorityAndServerFixture
         using var response = await Server.Http.SendAsync(Server.McpRequest(token: null));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer resource_metadata=\"{Server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
+            Challenges.WithDPoP(
+                $"Bearer resource_metadata=\"{Server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
+                $"{Server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp"),
             response.Headers.WwwAuthenticate.ToString());
     }
 }

@@ -51,7 +51,9 @@ public sealed class RequiredScopesAndMetadataTests : McpServerTests
         using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal($"Bearer scope=\"mcp.access profile\", resource_metadata=\"{MetadataUrl(server)}\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(
+            Challenges.WithDPoP($"Bearer scope=\"mcp.access profile\", resource_metadata=\"{MetadataUrl(server)}\"", MetadataUrl(server), "mcp.access profile"),
+            response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
@@ -62,7 +64,10 @@ public sealed class RequiredScopesAndMetadataTests : McpServerTests
         using var response = await server.Http.SendAsync(server.McpRequest(token: null));
 
         Assert.Equal(
-            $"Bearer scope=\"admin admin.purge calendar.read calendar.write sync.run\", resource_metadata=\"{MetadataUrl(server)}\"",
+            Challenges.WithDPoP(
+                $"Bearer scope=\"admin admin.purge calendar.read calendar.write sync.run\", resource_metadata=\"{MetadataUrl(server)}\"",
+                MetadataUrl(server),
+                "admin admin.purge calendar.read calendar.write sync.run"),
             response.Headers.WwwAuthenticate.ToString());
     }
 

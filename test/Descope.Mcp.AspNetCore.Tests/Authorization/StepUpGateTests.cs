@@ -102,7 +102,10 @@ public sealed class StepUpGateTests : McpServerTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"admin admin.purge audit.read calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(_server)}\"",
+            Challenges.WithDPoP(
+                $"Bearer error=\"invalid_token\", error_description=\"The access token expired\", scope=\"admin admin.purge audit.read calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(_server)}\"",
+                MetadataUrl(_server),
+                "admin admin.purge audit.read calendar.read calendar.write"),
             response.Headers.WwwAuthenticate.ToString());
         Assert.Equal(0, Calls.Total);
     }
@@ -139,7 +142,7 @@ public sealed class StepUpGateTests : McpServerTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(
-            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\"",
+            Challenges.WithDPoP($"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\"", MetadataUrl(server), "calendar.read calendar.write"),
             anonymous.Headers.WwwAuthenticate.ToString());
         AssertStepUpChallenge(stepUp, server, "calendar.read calendar.write");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);

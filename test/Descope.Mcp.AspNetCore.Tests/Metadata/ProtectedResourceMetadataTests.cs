@@ -90,7 +90,10 @@ public sealed class ProtectedResourceMetadataTests : AuthorityAndServerFixture
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{Server.BaseAddress.AbsoluteUri}.well-known/oauth-protected-resource/mcp\"",
-            Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+            [
+                $"Bearer scope=\"calendar.read calendar.write\", resource_metadata=\"{Server.BaseAddress.AbsoluteUri}.well-known/oauth-protected-resource/mcp\"",
+                Challenges.DPoP($"{Server.BaseAddress.AbsoluteUri}.well-known/oauth-protected-resource/mcp", "calendar.read calendar.write"),
+            ],
+            response.Headers.GetValues("WWW-Authenticate"));
     }
 }

@@ -21,7 +21,10 @@ public sealed class CalendarSampleTests(SampleServerProcess sample) : IClassFixt
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
-            $"Bearer scope=\"outbound.token.fetch\", resource_metadata=\"http://127.0.0.1:{sample.McpUrl.Port}/.well-known/oauth-protected-resource/mcp\"",
+            Challenges.WithDPoP(
+                $"Bearer scope=\"outbound.token.fetch\", resource_metadata=\"http://127.0.0.1:{sample.McpUrl.Port}/.well-known/oauth-protected-resource/mcp\"",
+                $"http://127.0.0.1:{sample.McpUrl.Port}/.well-known/oauth-protected-resource/mcp",
+                "outbound.token.fetch"),
             response.Headers.WwwAuthenticate.ToString());
     }
 

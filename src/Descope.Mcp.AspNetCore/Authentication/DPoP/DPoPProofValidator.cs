@@ -57,7 +57,7 @@ internal sealed class DPoPProofValidator
 
         var first = proof.IndexOf('.');
         var second = first < 0 ? -1 : proof.IndexOf('.', first + 1);
-        if (first <= 0 || second <= first + 1 || second == proof.Length - 1 || proof.IndexOf('.', second + 1) >= 0)
+        if (first <= 0 || second <= first + 1 || proof.IndexOf('.', second + 1) >= 0)
         {
             return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
         }
@@ -124,7 +124,7 @@ internal sealed class DPoPProofValidator
 
         var signatureStart = payloadStart + payloadLength;
         var signatureLength = Decode(proof.AsSpan(second + 1), buffer.AsSpan(signatureStart));
-        if (signatureLength <= 0)
+        if (signatureLength < 0)
         {
             return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
         }
@@ -588,7 +588,7 @@ internal sealed class DPoPProofValidator
                             break;
                         case 3 when reader.TokenType == JsonTokenType.Number:
                             claims.IssuedAt = reader.TryGetInt64(out var seconds) ? seconds
-                                : reader.TryGetDouble(out var fractional) && double.IsFinite(fractional) && Math.Abs(fractional) < 1e15 ? (long)Math.Floor(fractional)
+                                : reader.TryGetDouble(out var fractional) && double.IsFinite(fractional) ? (long)Math.Clamp(Math.Floor(fractional), -1e15, 1e15)
                                 : null;
                             break;
                         case 4:
