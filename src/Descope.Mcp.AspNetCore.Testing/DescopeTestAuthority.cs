@@ -131,6 +131,10 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
 
     internal bool UsesInteractiveConsent => _options.InteractiveConsent;
 
+    internal bool RequiresDPoPNonce => _options.RequireDPoPNonce;
+
+    internal bool RequiresDPoP => _options.RequireDPoP;
+
     /// <summary>The <see cref="DescopeMcpOptions.McpServerUrl"/> of the server this authority was added to.</summary>
     internal string? ServerAudience { get; set; }
 

@@ -42,4 +42,17 @@ public sealed class DescopeTestAuthorityOptions
     /// automatic consent as <see cref="DescopeTestAuthority.SignedInUser"/> (or <c>login_hint</c>), for tests.
     /// </summary>
     public bool InteractiveConsent { get; set; }
+
+    /// <summary>
+    /// Make a token request's first DPoP proof fail with <c>use_dpop_nonce</c> and a <c>DPoP-Nonce</c> header, and accept
+    /// proofs signed with a nonce the authority issued in the last five minutes (RFC 9449 §8), as Descope does.
+    /// Default: <see langword="true"/>.
+    /// </summary>
+    public bool RequireDPoPNonce { get; set; } = true;
+
+    /// <summary>
+    /// Refuse token requests without a DPoP proof (<c>invalid_dpop_proof</c>), so every token is DPoP-bound. Default:
+    /// <see langword="false"/>: without a proof the token endpoint issues bearer tokens.
+    /// </summary>
+    public bool RequireDPoP { get; set; }
 }

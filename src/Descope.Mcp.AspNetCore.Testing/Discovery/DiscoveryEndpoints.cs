@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -6,7 +7,8 @@ namespace Descope.Mcp.AspNetCore.Testing.Discovery;
 /// <summary>
 /// The MCP Server discovery document and the project key set, at Descope's paths. The document doubles as OAuth
 /// authorization server metadata (RFC 8414), served where MCP clients look for an issuer with a path: the OpenID path
-/// under the issuer, and the OAuth and OpenID well-known paths with the issuer's path appended.
+/// under the issuer, and the OAuth and OpenID well-known paths with the issuer's path appended. It lists the DPoP proof
+/// algorithms the token endpoint accepts (RFC 9449 §5.1).
 /// </summary>
 internal static class DiscoveryEndpoints
 {
@@ -50,5 +52,6 @@ internal static class DiscoveryEndpoints
         ["authorization_response_iss_parameter_supported"] = true,
         ["subject_types_supported"] = new[] { "public" },
         ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+        ["dpop_signing_alg_values_supported"] = DPoPProofValidator.SupportedAlgorithms,
     };
 }

@@ -1,6 +1,9 @@
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
-/// <summary>What an authorization code stands for until it is redeemed, once.</summary>
+/// <summary>
+/// What an authorization code stands for until it is redeemed, once; with <see cref="DPoPJkt"/>, only with a DPoP proof
+/// of that key.
+/// </summary>
 internal sealed record AuthorizationCodeGrant(
     TestClient Client,
     string Subject,
@@ -8,4 +11,5 @@ internal sealed record AuthorizationCodeGrant(
     string? Resource,
     string RedirectUri,
     string CodeChallenge,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string? DPoPJkt);

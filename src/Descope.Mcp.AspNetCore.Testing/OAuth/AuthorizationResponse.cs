@@ -5,7 +5,7 @@ namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
 /// The answer to an authorization request, however consent was given: a single-use code bound to the client, redirect
-/// URI, PKCE challenge, user, scopes and resource, sent to the redirect URI with the state and issuer (RFC 9207); or
+/// URI, PKCE challenge, user, scopes, resource and DPoP key if one was named, sent to the redirect URI with the state and issuer (RFC 9207); or
 /// <c>access_denied</c> there when consent was refused.
 /// </summary>
 internal static class AuthorizationResponse
@@ -25,7 +25,8 @@ internal static class AuthorizationResponse
             request.Resource,
             request.RedirectUri,
             request.CodeChallenge,
-            authority.TimeProvider.GetUtcNow() + authority.AuthorizationCodeLifetime);
+            authority.TimeProvider.GetUtcNow() + authority.AuthorizationCodeLifetime,
+            request.DPoPJkt);
 
         var response = new Dictionary<string, string?> { ["code"] = code, ["iss"] = authority.Issuer };
         if (request.State is not null)

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
-/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource) and asks the consent
-/// step, which answers through <see cref="AuthorizationResponse"/>. Errors before the redirect URI is trusted are shown,
-/// not redirected (RFC 6749 §4.1.2.1).
+/// The authorization endpoint: checks the request (client, exact redirect URI, PKCE S256, resource, DPoP key thumbprint)
+/// and asks the consent step, which answers through <see cref="AuthorizationResponse"/>. Errors before the redirect URI is
+/// trusted are shown, not redirected (RFC 6749 §4.1.2.1).
 /// </summary>
 internal static class AuthorizeEndpoint
 {
@@ -53,7 +53,14 @@ internal static class AuthorizeEndpoint
             return Fail("invalid_target", "resource must be an absolute URI without a fragment.");
         }
 
+        // RFC 9449 §10: the thumbprint of the key the code may be redeemed with, a base64url SHA-256 hash.
+        var dpopJkt = Param("dpop_jkt");
+        if (dpopJkt is not null && !TokenRequestProofs.IsThumbprint(dpopJkt))
+        {
+            return Fail("invalid_request", "dpop_jkt must be the base64url SHA-256 JWK thumbprint of the client's DPoP key.");
+        }
+
         var requested = OAuthScopes.Parse(Param("scope"));
-        return consent.Ask(context, new AuthorizationRequest(client, redirectUri, state, challenge, requested, resource, Param("login_hint")));
+        return consent.Ask(context, new AuthorizationRequest(client, redirectUri, state, challenge, requested, resource, Param("login_hint"), dpopJkt));
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
@@ -35,8 +37,9 @@ internal static class OAuthEndpoints
                 IsThisServer(authority, projectId, mcpServerId) ? interactive.AnswerAsync(context) : Task.FromResult(Results.NotFound()));
         }
 
+        var proofs = new TokenRequestProofs(authority, app.Services.GetRequiredService<IDataProtectionProvider>());
         app.MapPost(TokenPath, (HttpContext context, string projectId, string mcpServerId) =>
-            IsThisServer(authority, projectId, mcpServerId) ? TokenEndpoint.HandleAsync(context, authority, store) : Task.FromResult(Results.NotFound()));
+            IsThisServer(authority, projectId, mcpServerId) ? TokenEndpoint.HandleAsync(context, authority, store, proofs) : Task.FromResult(Results.NotFound()));
     }
 
     private static bool IsThisServer(DescopeTestAuthority authority, string projectId, string mcpServerId) =>

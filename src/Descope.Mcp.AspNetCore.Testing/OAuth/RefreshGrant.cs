@@ -1,4 +1,7 @@
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
-/// <summary>What a refresh token stands for until it is used, once.</summary>
-internal sealed record RefreshGrant(TestClient Client, string Subject, string[] Scopes, string? Resource);
+/// <summary>
+/// What a refresh token stands for until it is used, once; with <see cref="DPoPJkt"/> (a public client's token issued with
+/// DPoP, RFC 9449 §5), only with a DPoP proof of that key.
+/// </summary>
+internal sealed record RefreshGrant(TestClient Client, string Subject, string[] Scopes, string? Resource, string? DPoPJkt);

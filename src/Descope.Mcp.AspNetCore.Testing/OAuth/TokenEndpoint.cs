@@ -10,11 +10,13 @@ namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
 /// The token endpoint: authorization code (with PKCE S256), refresh token (single use, rotating) and client credentials.
-/// Clients authenticate with <c>client_secret_basic</c>, <c>client_secret_post</c>, or their ID alone when public.
+/// Clients authenticate with <c>client_secret_basic</c>, <c>client_secret_post</c>, or their ID alone when public. A request
+/// with a DPoP proof gets tokens bound to the proof's key (RFC 9449 §5); a grant bound to a key (a code issued for a
+/// <c>dpop_jkt</c>, a public client's refresh token issued with DPoP) is honoured only with a proof of that key.
 /// </summary>
 internal static class TokenEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext context, DescopeTestAuthority authority, OAuthStore store)
+    public static async Task<IResult> HandleAsync(HttpContext context, DescopeTestAuthority authority, OAuthStore store, TokenRequestProofs proofs)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -52,17 +54,24 @@ internal static class TokenEndpoint
             return OAuthResults.Error("invalid_target", "resource must be an absolute URI without a fragment.");
         }
 
+        // Checked before the grant, so a nonce challenge leaves the code or refresh token for the retry.
+        var (jkt, proofFailure) = proofs.Check(context.Request);
+        if (proofFailure is not null)
+        {
+            return proofFailure;
+        }
+
         var issuer = new TokenIssuer(authority, store);
         return grantType switch
         {
-            TestOAuthGrants.AuthorizationCode => RedeemCode(client, Param("code"), Param("redirect_uri"), Param("code_verifier"), resource, authority, store, issuer),
-            TestOAuthGrants.RefreshToken => Refresh(client, Param("refresh_token"), Param("scope"), resource, store, issuer),
-            _ => ClientCredentials(client, Param("scope"), resource, issuer),
+            TestOAuthGrants.AuthorizationCode => RedeemCode(client, Param("code"), Param("redirect_uri"), Param("code_verifier"), resource, jkt, authority, store, issuer),
+            TestOAuthGrants.RefreshToken => Refresh(client, Param("refresh_token"), Param("scope"), resource, jkt, store, issuer),
+            _ => ClientCredentials(client, Param("scope"), resource, jkt, issuer),
         };
     }
 
     private static IResult RedeemCode(
-        TestClient client, string? code, string? redirectUri, string? verifier, string? resource,
+        TestClient client, string? code, string? redirectUri, string? verifier, string? resource, string? jkt,
         DescopeTestAuthority authority, OAuthStore store, TokenIssuer issuer)
     {
         // Removed before any check: a code is spent by its first redemption attempt, good or bad.
@@ -86,16 +95,27 @@ internal static class TokenEndpoint
             return OAuthResults.Error("invalid_target", "resource differs from the one authorized.");
         }
 
+        if (grant.DPoPJkt is not null && grant.DPoPJkt != jkt)
+        {
+            return OAuthResults.Error("invalid_grant", "The authorization code is bound to a DPoP key (dpop_jkt): redeem it with a proof of that key.");
+        }
+
         return store.Users.TryGetValue(grant.Subject, out var user)
-            ? issuer.ForUser(client, user, grant.Scopes, grant.Resource)
+            ? issuer.ForUser(client, user, grant.Scopes, grant.Resource, jkt)
             : OAuthResults.Error("invalid_grant", "The user no longer exists.");
     }
 
-    private static IResult Refresh(TestClient client, string? refreshToken, string? scope, string? resource, OAuthStore store, TokenIssuer issuer)
+    private static IResult Refresh(TestClient client, string? refreshToken, string? scope, string? resource, string? jkt, OAuthStore store, TokenIssuer issuer)
     {
         if (refreshToken is null || !store.RefreshTokens.TryRemove(refreshToken, out var grant) || grant.Client != client)
         {
             return OAuthResults.Error("invalid_grant", "The refresh token is unknown, was already used, or belongs to another client.");
+        }
+
+        // RFC 9449 §5: a stolen bound refresh token is no use without the key; like any refresh attempt, the try spends it.
+        if (grant.DPoPJkt is not null && grant.DPoPJkt != jkt)
+        {
+            return OAuthResults.Error("invalid_grant", "The refresh token is bound to a DPoP key: refresh with a proof of that key.");
         }
 
         string[] scopes = scope is null ? grant.Scopes : OAuthScopes.Parse(scope);
@@ -116,10 +136,10 @@ internal static class TokenEndpoint
 
         // Scopes the user has lost since are not renewed.
         string[] still = [.. scopes.Where(s => user.Scopes.Contains(s) || s is OAuthScopes.OpenId or OAuthScopes.OfflineAccess)];
-        return issuer.ForUser(client, user, still, grant.Resource);
+        return issuer.ForUser(client, user, still, grant.Resource, jkt);
     }
 
-    private static IResult ClientCredentials(TestClient client, string? scope, string? resource, TokenIssuer issuer)
+    private static IResult ClientCredentials(TestClient client, string? scope, string? resource, string? jkt, TokenIssuer issuer)
     {
         if (client.ClientSecret is null)
         {
@@ -128,7 +148,7 @@ internal static class TokenEndpoint
 
         var requested = OAuthScopes.Parse(scope);
         string[] granted = requested.Length == 0 ? [.. client.Scopes.Order(StringComparer.Ordinal)] : [.. requested.Where(client.Scopes.Contains)];
-        return issuer.ForClient(client, granted, resource);
+        return issuer.ForClient(client, granted, resource, jkt);
     }
 
     internal static (TestClient? Client, IResult? Failure) Authenticate(HttpRequest request, string? formId, string? formSecret, OAuthStore store)

@@ -5,23 +5,25 @@ namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 /// <summary>
 /// Issues the token responses of the OAuth endpoints: access tokens signed by the authority's key ring, shaped like
 /// Descope's (<c>sub</c>, <c>azp</c>, <c>scope</c>, <c>roles</c>, <c>permissions</c>, <c>tenants</c>, <c>dct</c>), with
-/// <c>aud</c> set to the requested resource (RFC 8707), else the authority's default audience.
+/// <c>aud</c> set to the requested resource (RFC 8707), else the authority's default audience. With a DPoP key (RFC 9449
+/// §5) the access token is bound to it (<c>cnf.jkt</c>, <c>token_type</c> <c>DPoP</c>), and so is a public client's
+/// refresh token; a confidential client's refresh token is bound by its client authentication instead.
 /// </summary>
 internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore store)
 {
     public static bool IsResource(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0;
 
-    public IResult ForUser(TestClient client, TestUser user, string[] scopes, string? resource)
+    public IResult ForUser(TestClient client, TestUser user, string[] scopes, string? resource, string? dpopJkt)
     {
         string? refreshToken = null;
         if (client.GrantTypes.Contains(TestOAuthGrants.RefreshToken))
         {
             refreshToken = OAuthStore.NewSecret();
-            store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, scopes, resource);
+            store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, scopes, resource, client.ClientSecret is null ? dpopJkt : null);
         }
 
-        return Respond(client, scopes, resource, refreshToken, token =>
+        return Respond(client, scopes, resource, refreshToken, dpopJkt, token =>
         {
             token.Subject = user.Subject;
             if (user.Roles.Count > 0)
@@ -53,10 +55,10 @@ internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore sto
         });
     }
 
-    public IResult ForClient(TestClient client, string[] scopes, string? resource) =>
-        Respond(client, scopes, resource, refreshToken: null, token => token.Subject = client.ClientId);
+    public IResult ForClient(TestClient client, string[] scopes, string? resource, string? dpopJkt) =>
+        Respond(client, scopes, resource, refreshToken: null, dpopJkt, token => token.Subject = client.ClientId);
 
-    private IResult Respond(TestClient client, string[] scopes, string? resource, string? refreshToken, Action<TestTokenDescriptor> describe)
+    private IResult Respond(TestClient client, string[] scopes, string? resource, string? refreshToken, string? dpopJkt, Action<TestTokenDescriptor> describe)
     {
         var now = authority.TimeProvider.GetUtcNow();
         var lifetime = authority.AccessTokenLifetime;
@@ -71,6 +73,7 @@ internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore sto
                 token.Audience = resource;
             }
 
+            token.DPoPThumbprint = dpopJkt;
             // offline_access asks for a refresh token; it is not a permission at the resource.
             foreach (var scope in scopes.Where(s => s != OAuthScopes.OfflineAccess))
             {
@@ -81,7 +84,7 @@ internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore sto
         var response = new Dictionary<string, object>
         {
             ["access_token"] = accessToken,
-            ["token_type"] = "Bearer",
+            ["token_type"] = dpopJkt is null ? "Bearer" : "DPoP",
             ["expires_in"] = (long)lifetime.TotalSeconds,
             ["scope"] = string.Join(' ', scopes),
         };
