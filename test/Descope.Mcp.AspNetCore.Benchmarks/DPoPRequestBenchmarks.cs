@@ -15,7 +15,7 @@ namespace Descope.Mcp.AspNetCore.Benchmarks;
 public class DPoPRequestBenchmarks
 {
     private const string McpUrl = "https://mcp.example.com/mcp";
-    private const int Proofs = 60_000;
+    private const int Proofs = 250_000;
 
     private DescopeTestAuthority _authority = null!;
     private ServiceProvider _services = null!;
