@@ -221,9 +221,8 @@ internal sealed partial class PrimitiveGate(
         var isJson = mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
         var charset = mediaType.Charset;
-        return isJson && (charset.Length == 0
-            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+        // Only the registered name: the SDK fails with a 500 on aliases such as "utf8" that .NET does not decode.
+        return isJson && (charset.Length == 0 || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
     }
 
     private static partial class Log

@@ -63,6 +63,53 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
         Assert.Equal(1, Authority.Requests.Jwks - fetchesBefore);
     }
 
+    private static string InvalidSignature(ProtectedMcpServer server) =>
+        $"Bearer error=\"invalid_token\", error_description=\"The access token signature is invalid\", resource_metadata=\"{server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"";
+
+    private async Task AssertInvalidSignatureAsync(string token)
+    {
+        using var response = await Server.Http.SendAsync(Server.McpRequest(token));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(InvalidSignature(Server), Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Null(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_reload_that_still_lacks_the_unknown_kid_gives_401_and_is_not_repeated_for_the_next_one()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        var fetchesBefore = Authority.Requests.Jwks;
+
+        await AssertInvalidSignatureAsync(Authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey));
+        Assert.Equal(1, Authority.Requests.Jwks - fetchesBefore);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await AssertInvalidSignatureAsync(Authority.CreateToken(t => t.Signing = TestSigningMode.UntrustedKey));
+        }
+
+        Assert.Equal(1, Authority.Requests.Jwks - fetchesBefore);
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+    }
+
+    [Fact]
+    public async Task A_failed_reload_after_an_unknown_kid_gives_401_not_503_and_is_attempted_once()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Authority.CreateToken()));
+        var attemptsBefore = Authority.Requests.Discovery;
+        Authority.MetadataAvailable = false;
+        Authority.RotateSigningKey();
+
+        await AssertInvalidSignatureAsync(Authority.CreateToken());
+        Assert.Equal(1, Authority.Requests.Discovery - attemptsBefore);
+
+        // The next reload waits for the refresh interval, even once the authority is back.
+        await AssertInvalidSignatureAsync(Authority.CreateToken());
+        Authority.MetadataAvailable = true;
+        await AssertInvalidSignatureAsync(Authority.CreateToken());
+        Assert.Equal(1, Authority.Requests.Discovery - attemptsBefore);
+    }
+
     [Fact]
     public async Task Authority_down_at_cold_start_gives_503_with_retry_after_and_recovers()
     {

@@ -21,6 +21,8 @@ public sealed class GateHardeningTests : McpServerTests
 
     [Theory]
     [InlineData("application/json; charset=utf-7")]
+    [InlineData("application/json; charset=utf8")]
+    [InlineData("application/json; charset=UTF8")]
     [InlineData("text/plain")]
     [InlineData("")]
     [InlineData(null)]
@@ -38,6 +40,24 @@ public sealed class GateHardeningTests : McpServerTests
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal(0, Calls.Total);
+    }
+
+    [Theory]
+    [InlineData("application/json;charset=utf-8")]
+    [InlineData("application/json; foo=bar")]
+    [InlineData("APPLICATION/JSON; CHARSET=UTF-8")]
+    [InlineData("application/vnd.example+json")]
+    public async Task A_tool_call_in_any_spelling_of_JSON_in_UTF8_is_judged_and_runs(string contentType)
+    {
+        var server = await StartAsync();
+        var request = RawMcp.ToolCall(server.McpUrl, TokenFor(server, "calendar.read", "calendar.write"), "create_event");
+        request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(RawMcp.ToolCallBody("create_event")));
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, Calls.Of("create_event"));
     }
 
     [Theory]
