@@ -1,6 +1,7 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
 
 namespace Descope.Mcp.AspNetCore.Tests.Connections;
@@ -137,6 +138,49 @@ public sealed class TokenExchangeTests
 
         Assert.True(result.IsError);
         Assert.Empty(host.Authority.TokenExchange.Requests);
+    }
+
+    [Fact]
+    public async Task With_bound_tokens_refused_a_DPoP_callers_exchange_fails_typed_and_Descope_is_never_asked()
+    {
+        await using var host = await StartExchangeHostAsync(o => o.DPoP.BoundTokenForwarding = DPoPBoundTokenForwarding.Refuse);
+        using var key = TestDPoPKey.Create();
+        var accessToken = host.AccessToken(configure: t => t.DPoPThumbprint = key.Thumbprint);
+        await using var client = await DPoPClient.ConnectAsync(host.Server, accessToken, key);
+
+        var text = ErrorText(await CallAsync(client, "exchange", new { audience = ApiResource }));
+
+        var refused = Assert.IsType<TokenExchangeException>(host.Probe.LastFailure);
+        Assert.Equal(TokenExchangeFailure.DPoPBoundToken, refused.Failure);
+        Assert.Equal(ApiResource, refused.Audience);
+        Assert.Null(refused.StatusCode);
+        Assert.Contains("Descope:DPoP:BoundTokenForwarding is Refuse", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(accessToken, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(accessToken, refused.Message, StringComparison.Ordinal);
+        Assert.Empty(host.Authority.TokenExchange.Requests);
+
+        // The setting is about bound tokens only: a bearer caller of the same server still exchanges.
+        var bearer = await host.ConnectAsync();
+        Text(await CallAsync(bearer, "exchange", new { audience = ApiResource }));
+        Assert.Single(host.Authority.TokenExchange.Requests);
+    }
+
+    [Fact]
+    public async Task By_default_a_DPoP_callers_token_is_forwarded_and_exchanged()
+    {
+        await using var host = await StartExchangeHostAsync();
+        using var key = TestDPoPKey.Create();
+        var accessToken = host.AccessToken(configure: t => t.DPoPThumbprint = key.Thumbprint);
+        await using var client = await DPoPClient.ConnectAsync(host.Server, accessToken, key);
+
+        var issued = Text(await CallAsync(client, "exchange", new { audience = ApiResource }));
+
+        var request = Assert.Single(host.Authority.TokenExchange.Requests);
+        Assert.Equal(200, request.StatusCode);
+        Assert.Equal(accessToken, request.Fields["subject_token"]);
+        var jwt = new JwtSecurityTokenHandler().ReadJwtToken(issued);
+        Assert.Equal(Alice, jwt.Subject);
+        Assert.Equal(ApiResource, Assert.Single(jwt.Audiences));
     }
 
     internal static async Task<ConnectionTestHost> StartExchangeHostAsync(
