@@ -169,7 +169,7 @@ public sealed class DPoPBindingTests : McpServerTests, IDisposable
             first.Headers.GetValues("WWW-Authenticate"));
         var nonce = Assert.Single(first.Headers.GetValues("DPoP-Nonce"));
 
-        using var wrong = await server.Http.SendAsync(WithProof(server.McpRequest(token: null), token, nonce[..^2] + "AA"));
+        using var wrong = await server.Http.SendAsync(WithProof(server.McpRequest(token: null), token, (nonce[0] == 'A' ? "B" : "A") + nonce[1..]));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Contains("error=\"use_dpop_nonce\"", wrong.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
 
