@@ -15,7 +15,8 @@ namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
 /// <summary>
 /// Remembers the proofs a resource server accepted, so each <c>jti</c> is used once (RFC 9449 §11.1). Within an instance
 /// in a dictionary of its own, where marking a proof used is one atomic add; across instances in the distributed level of
-/// the app's <see cref="HybridCache"/> (Redis, for example), asked only when there is one. Across instances the check is
+/// the app's <see cref="HybridCache"/> (Redis, for example), asked only when there is one (and for proofs that find the
+/// in-process level full, in its memory level). Across instances the check is
 /// not atomic: the distributed level has no add-if-absent, so two instances that receive the same proof at the same moment
 /// can both read "unused" before either writes, and both accept it.
 /// </summary>
@@ -94,6 +95,13 @@ internal sealed class DPoPReplayCache
         if (overflow)
         {
             InterlockedMax(ref _overflowUntil, expires);
+
+            // A sweep may have made room since the store was found full, and a concurrent use of this proof taken it
+            // before the mark above was visible: that use is the first.
+            if (_used.TryGetValue(key, out var until) && until > now)
+            {
+                return false;
+            }
         }
 
         if (!overflow && !IsShared && Volatile.Read(ref _overflowUntil) <= now)
