@@ -117,7 +117,7 @@ internal sealed class DPoPProofValidator
             return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
         }
 
-        if (claims.Jti is null || claims.Htm is null || claims.Htu is null || claims.IssuedAt is not { } issuedAtSeconds)
+        if (claims.Jti is null || !claims.Htm.IsSet || !claims.Htu.IsSet || claims.IssuedAt is not { } issuedAtSeconds)
         {
             return DPoPProofResult.Fail(DPoPProofFailure.MissingClaim);
         }
@@ -136,12 +136,13 @@ internal sealed class DPoPProofValidator
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidSignature);
         }
 
-        if (!string.Equals(claims.Htm, expected.Method, StringComparison.Ordinal))
+        var payload = buffer.AsSpan(payloadStart, payloadLength);
+        if (!claims.Htm.Equals(payload, expected.Method))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.MethodMismatch);
         }
 
-        if (!string.Equals(claims.Htu, expected.Url, StringComparison.Ordinal) && !SameUrl(claims.Htu, expected.Url))
+        if (!claims.Htu.Equals(payload, expected.Url) && !SameUrl(claims.Htu.ToString(payload), expected.Url))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.UrlMismatch);
         }
@@ -158,7 +159,7 @@ internal sealed class DPoPProofValidator
             return DPoPProofResult.Fail(DPoPProofFailure.IssuedAtOutOfRange);
         }
 
-        if (expected.AccessToken is { } accessToken && (claims.Ath is null || !HashMatches(claims.Ath, accessToken)))
+        if (expected.AccessToken is { } accessToken && (!claims.Ath.IsSet || !HashMatches(claims.Ath, payload, accessToken)))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.AccessTokenHashMismatch);
         }
@@ -180,16 +181,24 @@ internal sealed class DPoPProofValidator
         return Base64Url.EncodeToString(hash);
     }
 
-    private static bool HashMatches(string ath, string accessToken)
+    private static bool HashMatches(in ClaimText ath, ReadOnlySpan<byte> payload, string accessToken)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         HashAscii(accessToken, hash);
-        Span<char> encoded = stackalloc char[43];
-        return Base64Url.TryEncodeToChars(hash, encoded, out var written)
-            && CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(encoded[..written]), MemoryMarshalBytes(ath.AsSpan()));
-    }
+        Span<byte> encoded = stackalloc byte[43];
+        if (!Base64Url.TryEncodeToUtf8(hash, encoded, out var written))
+        {
+            return false;
+        }
 
-    private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> chars) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars);
+        // An escaped ath is compared as the text it stands for; base64url text needs no escape, so that is rare.
+        if (ath.Escaped is { } text)
+        {
+            return Ascii.Equals(encoded[..written], text);
+        }
+
+        return CryptographicOperations.FixedTimeEquals(encoded[..written], ath.Range.Of(payload));
+    }
 
     private static void HashAscii(string value, Span<byte> hash)
     {
@@ -545,14 +554,53 @@ internal sealed class DPoPProofValidator
         }
     }
 
+    /// <summary>
+    /// A string claim compared where it lies in the decoded payload, so an accepted proof makes no string of it; an
+    /// escaped value is unescaped into a string.
+    /// </summary>
+    private readonly struct ClaimText
+    {
+        private ClaimText(Range range, string? escaped)
+        {
+            Range = range;
+            Escaped = escaped;
+            IsSet = true;
+        }
+
+        public bool IsSet { get; }
+
+        public Range Range { get; }
+
+        public string? Escaped { get; }
+
+        public static ClaimText Read(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                return default;
+            }
+
+            return reader.ValueIsEscaped
+                ? new ClaimText(default, reader.GetString())
+                : new ClaimText(new Range((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length), null);
+        }
+
+        /// <summary>Ordinal equality with <paramref name="expected"/>, without a string when it is ASCII (a method, a URL as <see cref="NormalizeUrl"/> writes it).</summary>
+        public bool Equals(ReadOnlySpan<byte> payload, string expected) =>
+            Escaped is { } text ? string.Equals(text, expected, StringComparison.Ordinal)
+            : Ascii.Equals(Range.Of(payload), expected) || (!Ascii.IsValid(expected) && string.Equals(ToString(payload), expected, StringComparison.Ordinal));
+
+        public string ToString(ReadOnlySpan<byte> payload) => Escaped ?? Encoding.UTF8.GetString(Range.Of(payload));
+    }
+
     /// <summary>The claims of the proof's payload that RFC 9449 gives meaning to.</summary>
     private struct ProofClaims
     {
         public string? Jti;
-        public string? Htm;
-        public string? Htu;
+        public ClaimText Htm;
+        public ClaimText Htu;
         public long? IssuedAt;
-        public string? Ath;
+        public ClaimText Ath;
         public string? Nonce;
 
         public static bool TryRead(ReadOnlySpan<byte> json, out ProofClaims claims)
@@ -581,10 +629,10 @@ internal sealed class DPoPProofValidator
                             claims.Jti = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length is > 0 and <= MaxJtiLength ? reader.GetString() : null;
                             break;
                         case 1:
-                            claims.Htm = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                            claims.Htm = ClaimText.Read(ref reader);
                             break;
                         case 2:
-                            claims.Htu = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                            claims.Htu = ClaimText.Read(ref reader);
                             break;
                         case 3 when reader.TokenType == JsonTokenType.Number:
                             claims.IssuedAt = reader.TryGetInt64(out var seconds) ? seconds
@@ -592,7 +640,7 @@ internal sealed class DPoPProofValidator
                                 : null;
                             break;
                         case 4:
-                            claims.Ath = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                            claims.Ath = ClaimText.Read(ref reader);
                             break;
                         case 5:
                             claims.Nonce = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
