@@ -1,5 +1,8 @@
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -93,5 +96,54 @@ public sealed class DPoPReplayCacheTests : IDisposable
         Assert.True(StoreOf(redis).IsShared);
 
         DPoPReplayCache StoreOf(IServiceProvider services) => new(services.GetRequiredService<HybridCache>(), _time, services);
+    }
+
+    [Fact]
+    public async Task A_proof_is_accepted_only_once_the_shared_level_holds_it_so_another_instance_refuses_it_at_once()
+    {
+        var shared = new HeldWritesCache();
+        var first = new DPoPReplayCache(_services.GetRequiredService<HybridCache>(), _time, shared: true, DPoPReplayCache.MaxLocalEntries, shared);
+        using var otherServices = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+        var second = new DPoPReplayCache(otherServices.GetRequiredService<HybridCache>(), _time, shared: true, DPoPReplayCache.MaxLocalEntries, shared);
+
+        var use = first.TryUseAsync("thumbprint", "jti", Lifetime, default).AsTask();
+        await shared.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(use.IsCompleted);
+
+        shared.ReleaseWrites.SetResult();
+        Assert.True(await use);
+        Assert.False(await second.TryUseAsync("thumbprint", "jti", Lifetime, default));
+        Assert.True(await second.TryUseAsync("thumbprint", "jti-2", Lifetime, default));
+    }
+
+    /// <summary>A distributed cache whose writes wait until the test releases them.</summary>
+    private sealed class HeldWritesCache : IDistributedCache
+    {
+        private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
+
+        public TaskCompletionSource WriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource ReleaseWrites { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public byte[]? Get(string key) => _inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            WriteStarted.TrySetResult();
+            await ReleaseWrites.Task;
+            await _inner.SetAsync(key, value, options, token);
+        }
+
+        public void Refresh(string key) => _inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => _inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
     }
 }

@@ -14,9 +14,9 @@ namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
 
 /// <summary>
 /// Remembers the proofs a resource server accepted, so each <c>jti</c> is used once (RFC 9449 §11.1). Within an instance
-/// in a dictionary of its own, where marking a proof used is one atomic add; across instances in the distributed level of
-/// the app's <see cref="HybridCache"/> (Redis, for example), asked only when there is one (and for proofs that find the
-/// in-process level full, in its memory level). Across instances the check is
+/// in a dictionary of its own, where marking a proof used is one atomic add; across instances in the distributed cache
+/// behind the app's <see cref="HybridCache"/> (Redis, for example), asked only when there is one and written before the
+/// proof is accepted (and for proofs that find the in-process level full, in HybridCache's memory level). Across instances the check is
 /// not atomic: the distributed level has no add-if-absent, so two instances that receive the same proof at the same moment
 /// can both read "unused" before either writes, and both accept it.
 /// </summary>
@@ -29,6 +29,8 @@ internal sealed class DPoPReplayCache
     internal const int MaxLocalEntries = 1_000_000;
 
     private const string KeyPrefix = "descope-mcp:dpop-jti:";
+
+    private static readonly byte[] UsedMarker = [1];
 
     /// <summary>How often expired proofs are swept out of the in-process level.</summary>
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
@@ -44,6 +46,10 @@ internal sealed class DPoPReplayCache
 
     private readonly ConcurrentDictionary<ProofKey, long> _used = new();
     private readonly HybridCache _cache;
+
+    // The default HybridCache's shared level, written directly: HybridCache writes its distributed level only after it
+    // has answered, so a replay sent straight to another instance could arrive before the write.
+    private readonly IDistributedCache? _distributed;
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly object _sweepLock = new();
@@ -58,16 +64,17 @@ internal sealed class DPoPReplayCache
     private long _overflowUntil;
 
     public DPoPReplayCache(HybridCache cache, TimeProvider time, IServiceProvider services)
-        : this(cache, time, HasSharedLevel(cache, services), MaxLocalEntries)
+        : this(cache, time, HasSharedLevel(cache, services, out var distributed), MaxLocalEntries, distributed)
     {
     }
 
-    internal DPoPReplayCache(HybridCache cache, TimeProvider time, bool shared, int capacity)
+    internal DPoPReplayCache(HybridCache cache, TimeProvider time, bool shared, int capacity, IDistributedCache? distributed = null)
     {
         _cache = cache;
         _time = time;
         IsShared = shared;
         _capacity = capacity;
+        _distributed = distributed;
     }
 
     /// <summary>Whether proofs are also checked and written in a level other instances share.</summary>
@@ -104,15 +111,29 @@ internal sealed class DPoPReplayCache
             }
         }
 
-        if (!overflow && !IsShared && Volatile.Read(ref _overflowUntil) <= now)
+        var onlyLocal = !overflow && Volatile.Read(ref _overflowUntil) <= now;
+        if (_distributed is not null)
+        {
+            if (!await TryUseSharedAsync(key.ToCacheKey(), lifetime, cancellationToken))
+            {
+                return false;
+            }
+
+            if (onlyLocal)
+            {
+                return true;
+            }
+        }
+        else if (onlyLocal && !IsShared)
         {
             return true;
         }
 
-        // The memory level only matters for proofs the in-process level had no room for.
-        var flags = overflow || Volatile.Read(ref _overflowUntil) > now
-            ? HybridCacheEntryFlags.None
-            : HybridCacheEntryFlags.DisableLocalCache;
+        // The memory level only matters for proofs the in-process level had no room for; the distributed one only for a
+        // HybridCache of another kind, whose shared level is reached through it.
+        var flags = onlyLocal
+            ? HybridCacheEntryFlags.DisableLocalCache
+            : _distributed is null ? HybridCacheEntryFlags.None : HybridCacheEntryFlags.DisableDistributedCache;
         var use = new Use();
         await _cache.GetOrCreateAsync(
             key.ToCacheKey(),
@@ -121,6 +142,29 @@ internal sealed class DPoPReplayCache
             new HybridCacheEntryOptions { Expiration = lifetime, LocalCacheExpiration = lifetime, Flags = flags },
             cancellationToken: cancellationToken);
         return use.First;
+    }
+
+    /// <summary>
+    /// Marks the proof used in the shared level before it is accepted; <see langword="false"/> when another instance (or
+    /// this one) already did. A shared level that fails leaves each instance with the proofs it saw itself, as HybridCache
+    /// does with its own.
+    /// </summary>
+    private async ValueTask<bool> TryUseSharedAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _distributed!.GetAsync(key, cancellationToken) is not null)
+            {
+                return false;
+            }
+
+            await _distributed.SetAsync(key, UsedMarker, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+        }
+
+        return true;
     }
 
     /// <summary>The key of one proof in HybridCache: a hash, so neither the key's thumbprint nor the client's <c>jti</c> shapes it.</summary>
@@ -214,8 +258,9 @@ internal sealed class DPoPReplayCache
     /// <see cref="IDistributedCache"/> it is configured with (an in-memory one is per process, as this store is); any other
     /// implementation is assumed to.
     /// </summary>
-    private static bool HasSharedLevel(HybridCache cache, IServiceProvider services)
+    private static bool HasSharedLevel(HybridCache cache, IServiceProvider services, out IDistributedCache? shared)
     {
+        shared = null;
         if (cache.GetType().Assembly != typeof(HybridCacheOptions).Assembly)
         {
             return true;
@@ -223,7 +268,8 @@ internal sealed class DPoPReplayCache
 
         var serviceKey = services.GetService<IOptions<HybridCacheOptions>>()?.Value.DistributedCacheServiceKey;
         var distributed = serviceKey is null ? services.GetService<IDistributedCache>() : services.GetKeyedService<IDistributedCache>(serviceKey);
-        return distributed is not null and not MemoryDistributedCache;
+        shared = distributed is MemoryDistributedCache ? null : distributed;
+        return shared is not null;
     }
 
     private enum LocalUse
