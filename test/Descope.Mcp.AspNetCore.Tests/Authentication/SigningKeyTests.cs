@@ -70,7 +70,9 @@ public sealed class SigningKeyTests : AuthorityAndServerFixture
     {
         using var response = await Server.Http.SendAsync(Server.McpRequest(token));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(InvalidSignature(Server), Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+        Assert.Equal(
+            [InvalidSignature(Server), Challenges.DPoP($"{Server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp")],
+            response.Headers.GetValues("WWW-Authenticate"));
         Assert.Null(response.Headers.RetryAfter);
     }
 

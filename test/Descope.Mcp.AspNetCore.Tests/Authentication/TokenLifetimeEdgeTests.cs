@@ -49,9 +49,10 @@ public sealed class TokenLifetimeEdgeTests : IAsyncLifetime
     {
         using var response = await _server.Http.SendAsync(_server.McpRequest(token));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var metadata = $"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp";
         Assert.Equal(
-            $"Bearer error=\"invalid_token\", error_description=\"{description}\", resource_metadata=\"{_server.BaseAddress.AbsoluteUri.TrimEnd('/')}/.well-known/oauth-protected-resource/mcp\"",
-            Assert.Single(response.Headers.GetValues("WWW-Authenticate")));
+            [$"Bearer error=\"invalid_token\", error_description=\"{description}\", resource_metadata=\"{metadata}\"", Challenges.DPoP(metadata)],
+            response.Headers.GetValues("WWW-Authenticate"));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class GateLogTests : McpServerTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var entry = SingleGateEntry(20);
         Assert.Equal(LogLevel.Information, entry.Level);
-        Assert.Equal("A Tool request for create_event was refused before its handler ran: MissingScopes.", entry.Message);
+        Assert.Equal("A tools/call request for Tool create_event was refused before its handler ran: MissingScopes.", entry.Message);
         Assert.Equal(0, Calls.Of("create_event"));
         AssertTokenNeverLogged(token);
     }
@@ -82,7 +82,7 @@ public sealed class GateLogTests : McpServerTests
     {
         var server = await StartAsync();
         var token = TokenFor(server, "calendar.write");
-        var body = RawMcp.Body("tools/call", new JsonObject { ["name"] = "delete_event", ["arguments"] = new JsonObject { ["calendar_id"] = 7 } });
+        var body = RawMcp.Body("tools/call", new JsonObject { ["name"] = "delete_event", ["arguments"] = new JsonObject { ["calendar_id"] = "unreadable" } });
 
         using var response = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, token, "delete_event", body: body));
 
