@@ -71,6 +71,15 @@ public sealed class TokenValidatorTests(AuthorityAndServerFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_signed_token_of_exactly_the_size_limit_is_accepted()
+    {
+        var token = TokenOfLength(fixture.Authority, fixture.Server.McpUrl, MaxTokenLength);
+        Assert.Equal(MaxTokenLength, token.Length);
+
+        Assert.Equal(DescopeTokenFailure.None, (await Validator.ValidateTokenAsync(token)).Failure);
+    }
+
+    [Fact]
     public async Task An_oversized_token_over_http_is_refused_by_kestrel_before_it_reaches_the_handler()
     {
         using var response = await fixture.Server.Http.SendAsync(fixture.Server.McpRequest(new string('a', 300 * 1024)));
@@ -92,6 +101,43 @@ public sealed class TokenValidatorTests(AuthorityAndServerFixture fixture) : ICl
         Assert.Equal(HttpStatusCode.Unauthorized, over.StatusCode);
         Assert.Contains("error_description=\"The access token is malformed\"", over.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, under.StatusCode);
+    }
+
+    /// <summary>
+    /// A valid, trusted-signed token of exactly <paramref name="length"/> characters. Base64url never makes a segment of
+    /// 4n+1 characters, so padding the payload alone misses one length in four: an unknown header parameter (ignored by
+    /// validation) shifts the header until the payload can fill the rest exactly.
+    /// </summary>
+    private static string TokenOfLength(DescopeTestAuthority authority, string audience, int length)
+    {
+        for (var headerPadding = 0; headerPadding < 4; headerPadding++)
+        {
+            string Create(int padding) => authority.CreateToken(t =>
+            {
+                t.Audience = audience;
+                t.Header["x-padding"] = new string('h', headerPadding);
+                t.Claims["padding"] = new string('p', padding);
+            });
+
+            var payloadPadding = Math.Max(0, (length - Create(0).Length) * 3 / 4);
+            while (Create(payloadPadding).Length > length)
+            {
+                payloadPadding--;
+            }
+
+            while (Create(payloadPadding + 1).Length <= length)
+            {
+                payloadPadding++;
+            }
+
+            var token = Create(payloadPadding);
+            if (token.Length == length)
+            {
+                return token;
+            }
+        }
+
+        throw new InvalidOperationException("No header padding gives a token of the length asked for.");
     }
 
     /// <summary>

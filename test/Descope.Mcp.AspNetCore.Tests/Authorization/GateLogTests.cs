@@ -10,7 +10,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 
 /// <summary>
 /// Every answer the gate gives in place of the MCP server leaves one log line saying why (event 20: a refused primitive,
-/// 21: a refused body, 22: a failed argument rule), and none of them carries the caller's token.
+/// 21: a refused body, including one of a media type the MCP server cannot read, 22: a failed argument rule), and none of them carries the caller's token.
 /// </summary>
 public sealed class GateLogTests : McpServerTests
 {
@@ -58,6 +58,24 @@ public sealed class GateLogTests : McpServerTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("An MCP request body was refused before it reached the MCP server: invalid UTF-8", SingleGateEntry(21).Message);
+        AssertTokenNeverLogged(token);
+    }
+
+    [Fact]
+    public async Task A_body_of_an_unsupported_content_type_is_logged_as_refused()
+    {
+        var server = await StartAsync();
+        var token = TokenFor(server, "calendar.write");
+        var request = RawMcp.ToolCall(server.McpUrl, token, "create_event");
+        // JSON by its media type, so routing lets it through; in a charset the MCP server cannot read.
+        request.Content = new StringContent(RawMcp.ToolCallBody("create_event"), Encoding.Unicode, "application/json");
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var entry = SingleGateEntry(21);
+        Assert.Equal(LogLevel.Debug, entry.Level);
+        Assert.Equal("An MCP request body was refused before it reached the MCP server: unsupported Content-Type", entry.Message);
         AssertTokenNeverLogged(token);
     }
 
