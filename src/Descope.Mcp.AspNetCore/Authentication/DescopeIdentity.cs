@@ -21,12 +21,12 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// </remarks>
 internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
 {
-    private DescopeIdentity(ClaimsIdentity validated, string bearerToken, ScopeHierarchy scopeHierarchy)
+    private DescopeIdentity(ClaimsIdentity validated, string bearerToken, string? boundKey, ScopeHierarchy scopeHierarchy)
         : base(validated)
     {
         BearerToken = bearerToken;
+        BoundKey = boundKey;
         ExpandedScopes = scopeHierarchy.IsEmpty ? null : new ExpandedScopes(this, scopeHierarchy);
-        BoundKey = ConfirmationThumbprint(this);
     }
 
     /// <summary>The token this identity was authenticated with.</summary>
@@ -40,11 +40,12 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
 
     /// <summary>
     /// A principal of its own for one request, holding a copy of <paramref name="validated"/>, judged once by
-    /// <paramref name="machineCallers"/>.
+    /// <paramref name="machineCallers"/>. <paramref name="boundKey"/> is what <see cref="BoundKeyOf"/> read from
+    /// <paramref name="validated"/> when the token was validated.
     /// </summary>
-    public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, ScopeHierarchy scopeHierarchy, MachineCallerOptions machineCallers)
+    public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, string? boundKey, ScopeHierarchy scopeHierarchy, MachineCallerOptions machineCallers)
     {
-        var identity = new DescopeIdentity(validated, bearerToken, scopeHierarchy);
+        var identity = new DescopeIdentity(validated, bearerToken, boundKey, scopeHierarchy);
         var principal = new ClaimsPrincipal(identity);
         identity.IsMachineCaller = machineCallers.IsMachineCaller(principal);
         return principal;
@@ -80,7 +81,6 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
     public static DescopeDPoPProof? ProofOf(ClaimsPrincipal? principal) =>
         Of(principal)?.ProvenKey is { } key ? DescopeDPoPProof.Proven(key) : null;
 
-
     /// <summary>The token one of the principal's identities was authenticated with, or <see langword="null"/>.</summary>
     public static string? BearerTokenOf(ClaimsPrincipal? principal) => Of(principal)?.BearerToken;
 
@@ -102,8 +102,11 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
         return null;
     }
 
-    // IdentityModel keeps a JSON object claim as its JSON text.
-    private static string? ConfirmationThumbprint(ClaimsIdentity identity)
+    /// <summary>
+    /// The <c>cnf.jkt</c> of validated claims, or <see langword="null"/> when they bind no key. Read once per validated
+    /// token and remembered with it; IdentityModel keeps a JSON object claim as its JSON text.
+    /// </summary>
+    public static string? BoundKeyOf(ClaimsIdentity identity)
     {
         if (identity.FindFirst(DescopeClaimTypes.Confirmation)?.Value is not { Length: > 0 } cnf)
         {

@@ -120,7 +120,7 @@ internal sealed class DescopeTokenHandler : TokenHandler
         if (loaded is not null && _validated.Find(token, loaded, now) is { } remembered)
         {
             _telemetry.TokenRemembered();
-            return Accepted(token, remembered.Identity, remembered.Token);
+            return Accepted(token, remembered.Identity, remembered.Token, remembered.BoundKey);
         }
 
         using var activity = DescopeTelemetry.StartTokenValidation();
@@ -158,20 +158,22 @@ internal sealed class DescopeTokenHandler : TokenHandler
 
         if (result.IsValid)
         {
-            _validated.Remember(token, configuration, result.ClaimsIdentity, parsed);
+            var boundKey = DescopeIdentity.BoundKeyOf(result.ClaimsIdentity);
+            _validated.Remember(token, configuration, result.ClaimsIdentity, parsed, boundKey);
             _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
-            return Accepted(token, result.ClaimsIdentity, parsed);
+            return Accepted(token, result.ClaimsIdentity, parsed, boundKey);
         }
 
         return Refuse(Classify(result.Exception), activity);
     }
 
     /// <summary>
-    /// The request's own principal for an accepted token: a copy of the validated claims that also knows its expanded scopes
-    /// and the token it came from (for the services that act for the caller; never readable from the principal).
+    /// The request's own principal for an accepted token: a copy of the validated claims that also knows its expanded scopes,
+    /// the DPoP key the token is bound to and the token it came from (for the services that act for the caller; never
+    /// readable from the principal).
     /// </summary>
-    private DescopeTokenValidationResult Accepted(string token, ClaimsIdentity validated, SecurityToken securityToken) =>
-        DescopeTokenValidationResult.Success(DescopeIdentity.PrincipalFor(validated, token, _scopeHierarchy, _options.MachineCallers), securityToken);
+    private DescopeTokenValidationResult Accepted(string token, ClaimsIdentity validated, SecurityToken securityToken, string? boundKey) =>
+        DescopeTokenValidationResult.Success(DescopeIdentity.PrincipalFor(validated, token, boundKey, _scopeHierarchy, _options.MachineCallers), securityToken);
 
     private DescopeTokenValidationResult Refuse(DescopeTokenFailure failure, Activity? activity)
     {

@@ -68,10 +68,10 @@ internal sealed class ValidatedTokenCache : IDisposable
     }
 
     /// <summary>
-    /// Remembers a token that just passed validation. The cache keeps <paramref name="identity"/> itself, so the caller
-    /// hands out copies of it only.
+    /// Remembers a token that just passed validation, with the DPoP key it is bound to (<paramref name="boundKey"/>, its
+    /// <c>cnf.jkt</c>). The cache keeps <paramref name="identity"/> itself, so the caller hands out copies of it only.
     /// </summary>
-    public void Remember(string token, OpenIdConnectConfiguration keys, ClaimsIdentity identity, SecurityToken validated)
+    public void Remember(string token, OpenIdConnectConfiguration keys, ClaimsIdentity identity, SecurityToken validated, string? boundKey)
     {
         if (_entries is null)
         {
@@ -85,7 +85,7 @@ internal sealed class ValidatedTokenCache : IDisposable
             validUntil = expiresAt;
         }
 
-        _entries.Set(token, new RememberedToken(identity, validated, keys, validUntil), new MemoryCacheEntryOptions
+        _entries.Set(token, new RememberedToken(identity, validated, boundKey, keys, validUntil), new MemoryCacheEntryOptions
         {
             Size = Math.Max(_smallestEntrySize, Weigh(token, identity)),
             AbsoluteExpirationRelativeToNow = _duration,
@@ -109,6 +109,9 @@ internal sealed class ValidatedTokenCache : IDisposable
         return bytes;
     }
 
-    /// <summary>A remembered token: its validated claims, its parsed form, the key set that validated it and until when it holds.</summary>
-    internal sealed record RememberedToken(ClaimsIdentity Identity, SecurityToken Token, OpenIdConnectConfiguration Keys, DateTimeOffset ValidUntil);
+    /// <summary>
+    /// A remembered token: its validated claims, its parsed form, the DPoP key it is bound to, the key set that validated
+    /// it and until when it holds.
+    /// </summary>
+    internal sealed record RememberedToken(ClaimsIdentity Identity, SecurityToken Token, string? BoundKey, OpenIdConnectConfiguration Keys, DateTimeOffset ValidUntil);
 }

@@ -301,6 +301,19 @@ public sealed class DPoPProofTests(DPoPServerFixture fixture) : IClassFixture<DP
         await AssertRefusedAsync(await SendAsync(token, Proof(token, p => p.Method = "GET")), "The DPoP proof is for another HTTP method");
     }
 
+    [Fact]
+    public async Task A_remembered_bound_token_is_refused_with_a_proof_by_another_key()
+    {
+        using var other = TestDPoPKey.Create(timeProvider: fixture.Time);
+        var token = BoundToken();
+
+        // Accepted once, the token is remembered: the key it binds must come with it.
+        await AssertAcceptedAsync(token, Proof(token));
+
+        await AssertRefusedAsync(await SendAsync(token, Proof(token, key: other)), "The access token is bound to another key");
+        await AssertAcceptedAsync(token, Proof(token));
+    }
+
     [Theory]
     [InlineData("ES256")]
     [InlineData("ES384")]

@@ -158,7 +158,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         var tokens = Enumerable.Range(0, 60).Select(i => _authority.CreateToken(t => t.Claims["big"] = i + new string('x', 20 * 1024))).ToList();
         foreach (var token in tokens)
         {
-            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
+            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token), boundKey: null);
         }
 
         var remembered = tokens.Count(token => cache.Find(token, keys, _time.GetUtcNow()) is not null);
@@ -176,7 +176,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         var tokens = Enumerable.Range(0, 20).Select(i => _authority.CreateToken(t => t.Subject = "U2User" + i)).ToList();
         foreach (var token in tokens)
         {
-            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token));
+            cache.Remember(token, keys, IdentityOf(token), new JsonWebToken(token), boundKey: null);
         }
 
         Assert.InRange(tokens.Count(token => cache.Find(token, keys, _time.GetUtcNow()) is not null), 1, 5);

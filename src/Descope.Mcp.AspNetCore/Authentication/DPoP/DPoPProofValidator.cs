@@ -35,7 +35,15 @@ internal sealed class DPoPProofValidator
     public static readonly IReadOnlyList<string> SupportedAlgorithms =
         ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
 
+    /// <summary>The length of a SHA-256 thumbprint in base64url: 43 characters.</summary>
+    private const int ThumbprintLength = 43;
+
     private readonly ConcurrentDictionary<string, AsymmetricAlgorithm> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Finds a remembered key by a thumbprint still in a buffer, and hands back the thumbprint string kept with it.</summary>
+    private readonly ConcurrentDictionary<string, AsymmetricAlgorithm>.AlternateLookup<ReadOnlySpan<char>> _keysByThumbprint;
+
+    public DPoPProofValidator() => _keysByThumbprint = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
     /// The form of a URL that <c>htu</c> is compared in: scheme, host and non-default port lower-cased, the path with
@@ -103,8 +111,14 @@ internal sealed class DPoPProofValidator
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidKey);
         }
 
-        var thumbprint = header.Thumbprint(headerBytes);
-        var key = _keys.TryGetValue(thumbprint, out var known) ? known : Import(header, headerBytes, thumbprint);
+        Span<char> computed = stackalloc char[ThumbprintLength];
+        header.Thumbprint(headerBytes, computed);
+        if (!_keysByThumbprint.TryGetValue(computed, out var thumbprint, out var key))
+        {
+            thumbprint = new string(computed);
+            key = Import(header, headerBytes, thumbprint);
+        }
+
         if (key is null)
         {
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidKey);
@@ -393,8 +407,11 @@ internal sealed class DPoPProofValidator
             return IsRsa && IsBase64Url(N.Of(bytes)) && IsBase64Url(E.Of(bytes));
         }
 
-        /// <summary>The RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order, no whitespace.</summary>
-        public readonly string Thumbprint(ReadOnlySpan<byte> bytes)
+        /// <summary>
+        /// Writes the RFC 7638 thumbprint (SHA-256 of the required members in lexicographic order, no whitespace, in
+        /// base64url) to <paramref name="destination"/>, <see cref="ThumbprintLength"/> characters.
+        /// </summary>
+        public readonly void Thumbprint(ReadOnlySpan<byte> bytes, Span<char> destination)
         {
             var canonical = ArrayPool<byte>.Shared.Rent(bytes.Length + 64);
             try
@@ -420,7 +437,7 @@ internal sealed class DPoPProofValidator
                 Append(canonical, ref length, "\"}"u8);
                 Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
                 SHA256.HashData(canonical.AsSpan(0, length), hash);
-                return Base64Url.EncodeToString(hash);
+                Base64Url.EncodeToChars(hash, destination);
             }
             finally
             {
