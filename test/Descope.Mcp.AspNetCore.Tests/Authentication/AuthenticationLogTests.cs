@@ -23,9 +23,6 @@ public sealed class AuthenticationLogTests : AuthorityAndServerFixture
     private LogEntry SingleHandlerEntry(int eventId) =>
         Assert.Single(_logs.Entries, e => e.Category == HandlerCategory && e.EventId.Id == eventId);
 
-    private void AssertTokenNeverLogged(string token) =>
-        Assert.DoesNotContain(_logs.Entries, e => e.AllText.Contains(token, StringComparison.Ordinal));
-
     [Fact]
     public async Task A_refused_token_is_logged_with_the_reason_and_without_the_token()
     {
@@ -38,7 +35,7 @@ public sealed class AuthenticationLogTests : AuthorityAndServerFixture
         var entry = SingleHandlerEntry(1);
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Equal("A Descope access token was refused: Expired.", entry.Message);
-        AssertTokenNeverLogged(token);
+        Assert.Empty(_logs.EntriesContaining(token));
     }
 
     [Fact]
@@ -66,6 +63,6 @@ public sealed class AuthenticationLogTests : AuthorityAndServerFixture
         Assert.Equal(LogLevel.Error, entry.Level);
         Assert.NotNull(entry.Exception);
         Assert.Equal(new Uri(Authority.WellKnownUrl), entry.Values["DiscoveryUrl"]);
-        AssertTokenNeverLogged(token);
+        Assert.Empty(_logs.EntriesContaining(token));
     }
 }

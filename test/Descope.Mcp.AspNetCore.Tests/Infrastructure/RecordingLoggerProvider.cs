@@ -28,6 +28,9 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExterna
 
     public IReadOnlyList<LogEntry> Entries => [.. _entries];
 
+    /// <summary>The lines that carry <paramref name="text"/> anywhere (message, exception, values or scopes).</summary>
+    public IReadOnlyList<LogEntry> EntriesContaining(string text) => [.. _entries.Where(e => e.AllText.Contains(text, StringComparison.Ordinal))];
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
