@@ -1,10 +1,13 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Claims;
+using Descope.Mcp.AspNetCore.Configuration;
 using Descope.Mcp.AspNetCore.Connections;
-using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
+using Descope.Mcp.AspNetCore.Endpoints;
 using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Authentication;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Claims;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +8,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Arguments;
 
 /// <summary>
 /// The requirement of <see cref="RequireArgumentScopesAttribute"/>: the caller holds every scope its rule finds in the

@@ -1,4 +1,4 @@
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Arguments;
 
 namespace Descope.Mcp.AspNetCore;
 

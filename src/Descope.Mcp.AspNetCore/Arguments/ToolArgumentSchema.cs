@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Arguments;
 
 /// <summary>
 /// A tool's input schema (what clients see in <c>tools/list</c>), compiled once into a check of a call's arguments, so an

@@ -1,8 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Descope;
-using Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.Claims;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore.Authentication;

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 

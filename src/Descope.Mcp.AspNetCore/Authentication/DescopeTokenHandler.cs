@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
+using Descope.Mcp.AspNetCore.Claims;
+using Descope.Mcp.AspNetCore.Configuration;
 using Descope.Mcp.AspNetCore.Diagnostics;
-using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

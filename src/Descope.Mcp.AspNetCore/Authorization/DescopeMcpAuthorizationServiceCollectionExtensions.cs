@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.Gate;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection;

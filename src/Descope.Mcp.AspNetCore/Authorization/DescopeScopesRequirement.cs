@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Descope.Mcp.AspNetCore.Descope;
-using Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Claims;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Descope.Mcp.AspNetCore;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Claims;
 using ModelContextProtocol;
 
 namespace Descope.Mcp.AspNetCore;

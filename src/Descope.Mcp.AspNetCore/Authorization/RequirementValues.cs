@@ -1,4 +1,6 @@
-namespace Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.Internal;
+
+namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>Checks the values given to a Descope requirement, once, when the attribute or policy is built.</summary>
 internal static class RequirementValues

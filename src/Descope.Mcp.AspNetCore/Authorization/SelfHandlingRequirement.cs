@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 
-namespace Descope.Mcp.AspNetCore.Internal;
+namespace Descope.Mcp.AspNetCore.Authorization;
 
 /// <summary>
 /// The handling shared by the Descope requirements, which handle themselves (ASP.NET Core's pass-through handler calls

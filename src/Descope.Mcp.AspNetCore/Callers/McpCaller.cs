@@ -1,6 +1,7 @@
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Callers;
 
 /// <summary>
 /// The validated caller of the current MCP call and the bearer token that authorised it: the one credential this

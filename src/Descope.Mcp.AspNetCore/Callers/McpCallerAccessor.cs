@@ -1,9 +1,10 @@
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Callers;
 
 /// <summary>
 /// Finds the <see cref="McpCaller"/> of the current call. Inside MCP message handling it is the user of the request

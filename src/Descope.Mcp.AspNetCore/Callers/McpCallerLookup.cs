@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Callers;
 
 /// <summary>
 /// Who is calling, as <see cref="McpCallerAccessor"/> found it: a validated <see cref="Caller"/>; nobody (work without a

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Callers;
 
 /// <summary>
 /// The user of the MCP message being handled, as the request that carried it authenticated them. Set by an incoming

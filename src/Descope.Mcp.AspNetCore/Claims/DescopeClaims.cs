@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Claims;
 
 /// <summary>
 /// Reads Descope claims from a principal. This is the one place that judges scopes: <see cref="HasScope"/> and

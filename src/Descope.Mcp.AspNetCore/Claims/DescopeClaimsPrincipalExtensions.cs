@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Claims;
 
 namespace Descope.Mcp.AspNetCore;
 

@@ -1,8 +1,7 @@
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Internal;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Claims;
 
 /// <summary>
 /// The scopes one validated identity holds once <see cref="DescopeMcpOptions.ScopeHierarchy"/> is applied: what its token

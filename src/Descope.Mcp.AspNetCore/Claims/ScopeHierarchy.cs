@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Internal;
+namespace Descope.Mcp.AspNetCore.Claims;
 
 /// <summary>
 /// <see cref="DescopeMcpOptions.ScopeHierarchy"/> with implication followed to the end: for each broader scope, every

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// Which <c>iss</c> values a Descope project's tokens may carry: the discovery document's issuer, the bare project ID,

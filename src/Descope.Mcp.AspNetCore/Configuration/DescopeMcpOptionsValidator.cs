@@ -1,9 +1,10 @@
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
+using Descope.Mcp.AspNetCore.Claims;
 using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// Checks <see cref="DescopeMcpOptions"/> at startup; every failure names the configuration key and shows a good value.

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// Normalises the MCP server URL's scheme and host, and fills in what can be derived: project and MCP server IDs from the discovery URL, the base URL, and the discovery URL

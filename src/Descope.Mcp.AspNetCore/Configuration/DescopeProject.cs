@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// The Descope project this server trusts, resolved once from validated <see cref="DescopeMcpOptions"/>.

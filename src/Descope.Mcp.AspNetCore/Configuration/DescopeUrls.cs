@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
-namespace Descope.Mcp.AspNetCore.Descope;
+namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// The shapes of Descope's URLs and issuers.

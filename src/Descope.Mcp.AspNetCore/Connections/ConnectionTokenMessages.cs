@@ -1,5 +1,6 @@
 using System.Globalization;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.DescopeApi;
 
 namespace Descope.Mcp.AspNetCore.Connections;
 

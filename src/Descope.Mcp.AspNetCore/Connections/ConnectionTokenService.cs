@@ -1,6 +1,8 @@
-using Descope.Mcp.AspNetCore.Descope;
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Callers;
+using Descope.Mcp.AspNetCore.Claims;
+using Descope.Mcp.AspNetCore.DescopeApi;
 using Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.TokenCache;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

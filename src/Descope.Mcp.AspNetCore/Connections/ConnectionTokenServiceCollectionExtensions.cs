@@ -1,5 +1,9 @@
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Callers;
+using Descope.Mcp.AspNetCore.DescopeApi;
+using Descope.Mcp.AspNetCore.Elicitation;
 using Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.TokenCache;
+using Descope.Mcp.AspNetCore.TokenExchange;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Descope.Mcp.AspNetCore.DescopeApi;
 using Microsoft.Extensions.Logging;
 
 namespace Descope.Mcp.AspNetCore.Connections;

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// One token request to Descope, normalised: scopes de-duplicated, the credential chosen.

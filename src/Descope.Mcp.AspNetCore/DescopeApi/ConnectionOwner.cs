@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>Whose connection a token belongs to.</summary>
 internal enum ConnectionOwner

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Timeout;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// The resilience pipeline of the connection token client, outermost first: total timeout, retry (exponential backoff

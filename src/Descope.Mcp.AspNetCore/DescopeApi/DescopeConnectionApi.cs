@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// The paths of Descope's outbound-token API (all <c>POST</c> with a JSON body).

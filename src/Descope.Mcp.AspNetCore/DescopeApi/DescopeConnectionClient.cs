@@ -2,14 +2,15 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.Connections;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// Speaks Descope's outbound-token API over the resilient <see cref="ConnectionTokenDefaults.HttpClientName"/> client.

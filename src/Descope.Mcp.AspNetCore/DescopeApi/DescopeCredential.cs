@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// The secret half of <c>Bearer &lt;ProjectId&gt;:&lt;secret&gt;</c>: the caller's access token or the management key.

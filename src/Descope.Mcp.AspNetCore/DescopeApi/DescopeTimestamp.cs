@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.DescopeApi;
 
 /// <summary>
 /// Reads <c>accessTokenExpiry</c>, which Descope documents as a string and types as a number elsewhere: epoch seconds,

@@ -1,4 +1,4 @@
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Descope.Mcp.AspNetCore.Diagnostics;

@@ -1,6 +1,7 @@
 using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Authorization;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.Endpoints;
 using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

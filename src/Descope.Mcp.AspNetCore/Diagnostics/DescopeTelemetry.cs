@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
-using Descope.Mcp.AspNetCore.Authorization;
-using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.DescopeApi;
+using Descope.Mcp.AspNetCore.Gate;
 using Microsoft.Extensions.Logging;
 using static Descope.Mcp.AspNetCore.Diagnostics.DescopeTelemetryTags;
 

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Gate;
 
 namespace Descope.Mcp.AspNetCore.Diagnostics;
 

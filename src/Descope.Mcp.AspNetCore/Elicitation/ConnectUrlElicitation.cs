@@ -1,4 +1,4 @@
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -7,7 +7,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.Elicitation;
 
 /// <summary>
 /// Adaptive Connect: a <c>tools/call</c> filter that turns a <see cref="ConnectionTokenException"/> with

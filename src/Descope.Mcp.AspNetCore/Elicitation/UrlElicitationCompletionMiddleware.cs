@@ -1,4 +1,5 @@
 using System.Text;
+using Descope.Mcp.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.Elicitation;
 
 /// <summary>
 /// Answers <c>GET &lt;MCP path&gt;/elicitations/{id}/complete</c>, where the connect page returns the user after a URL

@@ -1,10 +1,10 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.Elicitation;
 
 /// <summary>
 /// The URL elicitations this server instance can complete: elicitation ID to the MCP session that received it, and the

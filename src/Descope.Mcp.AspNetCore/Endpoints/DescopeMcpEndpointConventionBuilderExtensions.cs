@@ -1,6 +1,7 @@
 using System.Reflection;
 using Descope.Mcp.AspNetCore;
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Endpoints;
+using Descope.Mcp.AspNetCore.Gate;
 
 namespace Microsoft.AspNetCore.Builder;
 

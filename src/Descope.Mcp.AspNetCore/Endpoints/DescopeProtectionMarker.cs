@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Endpoints;
 
 /// <summary>Marks an endpoint whose Descope protection is already in place.</summary>
 internal sealed class DescopeProtectionMarker

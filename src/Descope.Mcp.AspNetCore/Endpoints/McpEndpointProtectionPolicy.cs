@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using Descope.Mcp.AspNetCore.Gate;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Endpoints;
 
 /// <summary>
 /// Secure by default: a request routed to an endpoint mapped by the MCP SDK's <c>MapMcp</c> is served by a copy of

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using ModelContextProtocol.Protocol;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Endpoints;
 
 /// <summary>Which of the MCP SDK's transports serves an endpoint mapped by <c>MapMcp</c>.</summary>
 internal enum McpTransport

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// The kind of MCP primitive a request uses. <c>completion/complete</c> uses the prompt (<c>ref/prompt</c>, by name) or

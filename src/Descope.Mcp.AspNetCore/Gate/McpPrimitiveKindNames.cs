@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>The lower-case noun of each <see cref="McpPrimitiveKind"/>, as refusals and telemetry name it.</summary>
 internal static class McpPrimitiveKindNames

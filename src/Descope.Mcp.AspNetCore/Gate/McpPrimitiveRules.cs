@@ -1,7 +1,8 @@
+using Descope.Mcp.AspNetCore.Arguments;
 using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// The Descope rules an MCP tool, prompt or resource carries in its metadata (attributes of its method and class), read

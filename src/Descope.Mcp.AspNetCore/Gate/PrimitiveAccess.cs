@@ -1,9 +1,10 @@
 using System.Security.Claims;
+using Descope.Mcp.AspNetCore.Arguments;
 using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Claims;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>What a caller needs to use one tool, prompt or resource, and the one place that decides whether it may.</summary>
 internal sealed class PrimitiveAccess

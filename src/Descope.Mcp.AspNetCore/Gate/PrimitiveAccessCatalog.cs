@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Metadata;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// Finds the tool, prompt or resource a request names exactly as the MCP SDK will (its own collections, its own lookups:

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// Everything the gate decided about one use of a primitive, in one value: what it answers, and what it reports.

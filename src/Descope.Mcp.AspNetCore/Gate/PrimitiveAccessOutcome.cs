@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>The gate's verdict on one use of a tool, prompt or resource.</summary>
 internal enum PrimitiveAccessOutcome

@@ -1,12 +1,14 @@
 using System.Text;
+using Descope.Mcp.AspNetCore.Arguments;
 using Descope.Mcp.AspNetCore.Diagnostics;
+using Descope.Mcp.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// Runs in front of the MCP SDK's endpoint, after authentication and authorization, for every protocol version. A

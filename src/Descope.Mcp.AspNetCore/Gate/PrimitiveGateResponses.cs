@@ -5,7 +5,7 @@ using Descope.Mcp.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Gate;
 
 /// <summary>
 /// The answers of the primitive gate, written as the MCP SDK writes its own: JSON-RPC in <c>application/json</c>. Every

@@ -1,5 +1,5 @@
-using Descope.Mcp.AspNetCore.Authorization;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.Gate;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Authentication.DPoP;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 

@@ -1,11 +1,13 @@
 using System.Diagnostics;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.DescopeApi;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>
 /// Serves connection tokens from <see cref="HybridCache"/> (memory, plus a distributed second level when the app

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>
 /// A cached token and the moment it stops being handed out: the earlier of its expiry less the buffer and the time it

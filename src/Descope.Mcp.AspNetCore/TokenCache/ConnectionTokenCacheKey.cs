@@ -3,9 +3,10 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.DescopeApi;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>
 /// The cache key of a token request: a prefix and a SHA-256 over the project, the owner (user or tenant), the app, the

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>
 /// A cached exchanged token and the moment it stops being handed out (see <see cref="ConnectionTokenCacheEntry"/>).

@@ -1,7 +1,6 @@
-using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>Serializes exchanged token cache entries, encrypted, for <c>HybridCache</c>'s second level.</summary>
 internal sealed class ExchangedTokenCacheEntrySerializer(IDataProtectionProvider dataProtection)

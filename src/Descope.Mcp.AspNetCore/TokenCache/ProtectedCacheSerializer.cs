@@ -7,7 +7,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Hybrid;
 
-namespace Descope.Mcp.AspNetCore.Internal;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>
 /// Serializes token cache entries for <c>HybridCache</c>'s second level, encrypted with ASP.NET Core Data Protection

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenCache;
 
 /// <summary>Source-generated JSON for the cached token entries.</summary>
 [JsonSerializable(typeof(ConnectionTokenCacheEntry))]

@@ -1,16 +1,19 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Authentication;
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Callers;
+using Descope.Mcp.AspNetCore.Configuration;
+using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.DescopeApi;
 using Descope.Mcp.AspNetCore.Internal;
+using Descope.Mcp.AspNetCore.TokenCache;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenExchange;
 
 /// <summary>
 /// The <see cref="IDescopeTokenExchange"/>: exchanges the current call's token (see <see cref="McpCallerAccessor"/>) at

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Connections;
+namespace Descope.Mcp.AspNetCore.TokenExchange;
 
 /// <summary>The end-user messages of <see cref="TokenExchangeException"/>: what happened and what to do, never a token.</summary>
 internal static class TokenExchangeMessages

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Arguments;
 
 /// <summary>
 /// An argument rule judges the value the tool receives: arguments that do not conform to the tool's input schema are

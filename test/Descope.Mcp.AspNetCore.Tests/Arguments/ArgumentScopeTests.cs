@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Arguments;
 
 /// <summary>
 /// Scopes decided by a tool call's arguments (<see cref="RequireArgumentScopesAttribute"/>): delete_event needs

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Arguments;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Arguments;
 
 /// <summary>
 /// The check of tool arguments against the input schema the MCP SDK generates for the tool's parameters: what it

@@ -1,8 +1,10 @@
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Descope.Mcp.AspNetCore.Tests.TokenExchange;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Callers;
 
 /// <summary>
 /// A caller whose token was valid when the request was authenticated and has expired by the time the tool asks for a

@@ -1,9 +1,11 @@
 using System.Net.Http.Headers;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Descope.Mcp.AspNetCore.Tests.TokenExchange;
 using ModelContextProtocol.Client;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Callers;
 
 /// <summary>
 /// On the legacy SSE transport the SDK runs handlers in the context of the <c>GET /sse</c> stream, while each message

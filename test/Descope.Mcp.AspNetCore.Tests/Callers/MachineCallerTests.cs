@@ -1,8 +1,8 @@
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Callers;
 
 /// <summary>
 /// A machine caller (a client-credentials token) is a client, not a user: it has no user ID, it gets no user's

@@ -1,7 +1,7 @@
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Claims;
 
 /// <summary>
 /// Reading Descope claims from principals made by the real validator from minted tokens.

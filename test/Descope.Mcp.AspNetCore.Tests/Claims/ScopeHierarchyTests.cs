@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Claims;
 
 /// <summary>
 /// A broader scope implies narrower ones (calendar.admin → calendar → calendar.read, calendar.write, calendar.export),

@@ -1,6 +1,6 @@
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Configuration;
 
 /// <summary>
 /// The issuer rule on Descope's real origin: exactly the documented forms, compared as written.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.DescopeApi;
 
 public sealed class ConnectionTokenResilienceTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.DescopeApi;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.DescopeApi;
 
 public sealed class DescopeTimestampTests
 {

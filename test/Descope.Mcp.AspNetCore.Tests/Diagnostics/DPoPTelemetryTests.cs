@@ -1,6 +1,5 @@
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
-using Descope.Mcp.AspNetCore.Tests.Connections;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 namespace Descope.Mcp.AspNetCore.Tests.Diagnostics;

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Descope.Mcp.AspNetCore.Testing;
-using Descope.Mcp.AspNetCore.Tests.Connections;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

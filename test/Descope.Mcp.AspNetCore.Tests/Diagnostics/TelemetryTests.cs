@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Descope.Mcp.AspNetCore.Testing;
-using Descope.Mcp.AspNetCore.Tests.Connections;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 

@@ -1,17 +1,18 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.Elicitation;
 using Descope.Mcp.AspNetCore.Testing;
+using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Elicitation;
 
 /// <summary>
 /// Adaptive Connect: a user who has not connected an app is sent to the connect page with URL-mode elicitation when

@@ -1,10 +1,10 @@
 using System.IO.Pipelines;
-using Descope.Mcp.AspNetCore.Connections;
+using Descope.Mcp.AspNetCore.Elicitation;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Elicitation;
 
 /// <summary>
 /// The pending URL elicitation completions are bounded per caller and in all: a caller's next registration replaces its

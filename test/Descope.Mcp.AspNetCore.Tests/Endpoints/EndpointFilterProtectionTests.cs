@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Endpoints;
 
 /// <summary>
 /// Endpoint filters wrap the SDK's handler; MCP endpoints must still be recognised, authenticated and gated.

@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Endpoints;
 
 /// <summary>
 /// Secure by default: MapMcp endpoints need a token without RequireAuthorization(); opting out is explicit.

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// completion/complete (for a prompt or a resource template) and resources/subscribe and resources/unsubscribe are judged

@@ -4,7 +4,7 @@ using System.Text;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// Bodies and headers the MCP server itself cannot read (it would answer 500) and ids JSON-RPC forbids are refused in

@@ -6,7 +6,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// Every answer the gate gives in place of the MCP server leaves one log line saying why (event 20: a refused primitive,
@@ -14,7 +14,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Authorization;
 /// </summary>
 public sealed class GateLogTests : McpServerTests
 {
-    private const string GateCategory = "Descope.Mcp.AspNetCore.Authorization.PrimitiveGate";
+    private const string GateCategory = "Descope.Mcp.AspNetCore.Gate.PrimitiveGate";
 
     private readonly RecordingLoggerProvider _logs = new();
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// A gated request over <see cref="DescopeMcpOptions.MaxToolCallBodySize"/> is answered 413 and that is the end of it:

@@ -1,7 +1,7 @@
 using System.Text;
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Gate;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 public sealed class McpRequestMessageTests
 {

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// prompts/get and resources/read (static and templated) answered like tools/call, before the handler runs, on both

@@ -2,7 +2,7 @@ using System.Net;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// The tool-call gate on a stateful server speaking protocol 2025-11-25, where the tool name is only in the JSON-RPC body

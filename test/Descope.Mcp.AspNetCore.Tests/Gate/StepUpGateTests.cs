@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// The tool-call gate on a stateless server (protocol 2026-07-28, tool name also in the Mcp-Method and Mcp-Name headers),

@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// <see cref="ToolAuthorizationFailureMode.ToolError"/>: for clients that cannot step up, a refused tool call is an MCP tool

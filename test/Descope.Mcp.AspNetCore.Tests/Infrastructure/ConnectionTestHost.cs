@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Testing;
-using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// A test authority with its connection vault, and a real MCP server on Kestrel whose tools use

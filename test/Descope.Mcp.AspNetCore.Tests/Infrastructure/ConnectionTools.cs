@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Microsoft.AspNetCore.Http;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// Counts tool calls that have started, so concurrency tests know when every call is in flight; runs what a test wants

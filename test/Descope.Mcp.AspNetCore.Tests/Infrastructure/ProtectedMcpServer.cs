@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Descope.Mcp.AspNetCore.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// A real <c>redis-server</c> (Debian's package, installed by <c>.ci/run</c>) started on a free loopback port for the

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.TokenCache;
 
 public sealed class ConnectionTokenCacheTests
 {

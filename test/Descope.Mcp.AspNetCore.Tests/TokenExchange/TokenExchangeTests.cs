@@ -2,9 +2,9 @@ using System.IdentityModel.Tokens.Jwt;
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
-using static Descope.Mcp.AspNetCore.Tests.Connections.ConnectionTestHost;
+using static Descope.Mcp.AspNetCore.Tests.Infrastructure.ConnectionTestHost;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.TokenExchange;
 
 /// <summary>
 /// <see cref="IDescopeTokenExchange"/> through the MCP SDK's client against the test authority's RFC 8693 endpoint.

@@ -1,7 +1,7 @@
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 
 /// <summary>
 /// <see cref="DescopeSigningKeys"/> as JwtBearer's <see cref="IConfigurationManager{T}"/>. Deliberately not a

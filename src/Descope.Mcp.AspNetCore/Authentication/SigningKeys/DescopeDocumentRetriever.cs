@@ -1,7 +1,7 @@
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
 using Microsoft.IdentityModel.Protocols;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 
 /// <summary>
 /// Fetches the discovery document and key set through the named backchannel client, so the handler pipeline, timeout

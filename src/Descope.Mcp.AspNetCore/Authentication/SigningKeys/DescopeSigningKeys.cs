@@ -1,10 +1,10 @@
-using Descope.Mcp.AspNetCore.Descope;
+using Descope.Mcp.AspNetCore.Configuration;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 
 /// <summary>
 /// The project's discovery document and signing keys. Loaded on first use and again every

@@ -1,4 +1,4 @@
-namespace Descope.Mcp.AspNetCore.Authentication;
+namespace Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 
 /// <summary>A read-only view of <see cref="DescopeSigningKeys"/>: when the keys last loaded and how loads failed since.</summary>
 /// <param name="LoadedAt">When the keys in use were loaded; <see langword="null"/> while they have never loaded.</param>

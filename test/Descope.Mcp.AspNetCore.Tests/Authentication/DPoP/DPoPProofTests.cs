@@ -4,7 +4,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.DPoP;
 
 /// <summary>A server whose clock stands still on a whole second, so proof times can sit exactly on the window's edges.</summary>
 public sealed class DPoPServerFixture : IAsyncLifetime

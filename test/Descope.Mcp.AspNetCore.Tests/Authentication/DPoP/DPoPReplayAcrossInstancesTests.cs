@@ -3,7 +3,7 @@ using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Descope.Mcp.AspNetCore.Tests.Connections;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.DPoP;
 
 /// <summary>A DPoP proof's <c>jti</c> is used once across instances behind one load balancer that share Redis.</summary>
 public sealed class DPoPReplayAcrossInstancesTests(RedisServer redis) : IClassFixture<RedisServer>

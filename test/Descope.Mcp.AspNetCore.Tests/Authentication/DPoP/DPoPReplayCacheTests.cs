@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.DPoP;
 
 /// <summary>
 /// The replay store's in-process level: an atomic first use per proof, entries that expire and are swept, a bound that

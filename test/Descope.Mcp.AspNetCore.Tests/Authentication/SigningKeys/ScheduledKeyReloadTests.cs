@@ -1,11 +1,11 @@
 using System.Net;
-using Descope.Mcp.AspNetCore.Authentication;
+using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.SigningKeys;
 
 /// <summary>
 /// The scheduled reload of the signing keys happens in the background: requests go on with the current keys meanwhile.

@@ -5,7 +5,7 @@ using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.SigningKeys;
 
 /// <summary>
 /// Loading, refreshing and surviving the loss of the project's signing keys.
