@@ -19,3 +19,13 @@ internal sealed record ConnectionFetch(
 
     public bool ByScopes => Scopes.Count > 0;
 }
+
+/// <summary>Whose connection a token belongs to.</summary>
+internal enum ConnectionOwner
+{
+    User,
+    Tenant,
+}
+
+/// <summary>A request for the URL where a user connects an app.</summary>
+internal sealed record ConnectUrlFetch(string AppId, string? TenantId, IReadOnlyList<string> Scopes, Uri? RedirectUrl, DescopeCredential Credential);
