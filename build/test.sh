@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # What the tests need from outside .NET. Each is installed once, when missing, and this script says so first:
-# - redis-server (Debian): the Redis second-level cache tests start their own on a free port;
+# - redis-server (Debian): the Redis tests (the token cache's second level, DPoP replay across instances) start their
+#   own on a free port;
 # - chromium (Debian) and playwright-core (npm, test/browser): the browser test of the authorize page;
 # - the official TypeScript MCP SDK (npm, test/clients/typescript): the TypeScript client test;
 # - the official TypeScript MCP client 2.4.0 (npm, test/clients/typescript-dpop): the TypeScript DPoP client test.
@@ -28,7 +29,7 @@ install_debian() { # package, why
 }
 
 if ! command -v redis-server >/dev/null 2>&1; then
-  install_debian redis-server "the Redis second-level cache tests (Connections/*Redis*)" redis
+  install_debian redis-server "the Redis tests (TokenCache/RedisSecondLevelCacheTests, Authentication/DPoP/DPoPReplayAcrossInstancesTests)" redis
 fi
 if [ ! -x /usr/bin/chromium ]; then
   install_debian chromium "the browser test of the authorize page (Browser/AuthorizePageBrowserTests)" "--cask chromium"
