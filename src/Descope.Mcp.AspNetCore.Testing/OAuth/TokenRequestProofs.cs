@@ -69,7 +69,7 @@ internal sealed class TokenRequestProofs
         if (result.Failure == DPoPProofFailure.InvalidNonce)
         {
             // RFC 9449 §8: the error, and a nonce to sign the retry with.
-            return (null, new NonceChallenge(_nonces!.Create()));
+            return (null, new NonceChallenge(_nonces!.Create(result.Thumbprint!)));
         }
 
         if (!result.IsValid)

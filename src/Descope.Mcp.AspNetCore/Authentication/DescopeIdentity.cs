@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Authentication.DPoP;
 using Descope.Mcp.AspNetCore.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore.Authentication;
@@ -39,7 +41,7 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
 
     /// <summary>
     /// A principal of its own for one request, holding a copy of <paramref name="validated"/>, judged once by
-    /// <paramref name="machineCallers"/>. <paramref name="boundKey"/> is what <see cref="BoundKeyOf"/> read from
+    /// <paramref name="machineCallers"/>. <paramref name="boundKey"/> is what <see cref="TryReadBinding"/> read from
     /// <paramref name="validated"/> when the token was validated.
     /// </summary>
     public static ClaimsPrincipal PrincipalFor(ClaimsIdentity validated, string bearerToken, string? boundKey, ScopeHierarchy scopeHierarchy, MachineCallerOptions machineCallers)
@@ -102,40 +104,58 @@ internal sealed class DescopeIdentity : CaseSensitiveClaimsIdentity
     }
 
     /// <summary>
-    /// The <c>cnf.jkt</c> of validated claims, or <see langword="null"/> when they bind no key. Read once per validated
-    /// token and remembered with it; IdentityModel keeps a JSON object claim as its JSON text.
+    /// Reads the binding of validated claims: <see langword="true"/> with <paramref name="boundKey"/> the <c>cnf.jkt</c>
+    /// (or <see langword="null"/> without <c>cnf</c>); <see langword="false"/> when the token carries a <c>cnf</c> this
+    /// server cannot verify: not exactly one JSON object whose only member is a non-empty base64url <c>jkt</c> string. Read
+    /// once per validated token and remembered with it; IdentityModel keeps a JSON object claim as its JSON text.
     /// </summary>
-    public static string? BoundKeyOf(ClaimsIdentity identity)
+    public static bool TryReadBinding(ClaimsIdentity identity, out string? boundKey)
     {
-        if (identity.FindFirst(DescopeClaimTypes.Confirmation)?.Value is not { Length: > 0 } cnf)
+        boundKey = null;
+        Claim? confirmation = null;
+        foreach (var claim in identity.FindAll(DescopeClaimTypes.Confirmation))
         {
-            return null;
+            if (confirmation is not null)
+            {
+                return false;
+            }
+
+            confirmation = claim;
+        }
+
+        if (confirmation is null)
+        {
+            return true;
+        }
+
+        if (!string.Equals(confirmation.ValueType, JsonClaimValueTypes.Json, StringComparison.Ordinal))
+        {
+            return false;
         }
 
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(cnf));
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(confirmation.Value));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("jkt"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.String)
             {
-                return null;
+                return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            var jkt = reader.GetString();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject || reader.Read()
+                || string.IsNullOrEmpty(jkt) || !DPoPProofValidator.IsBase64Url(jkt))
             {
-                var isJkt = reader.ValueTextEquals("jkt"u8);
-                reader.Read();
-                if (isJkt)
-                {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Skip();
+                return false;
             }
+
+            boundKey = jkt;
+            return true;
         }
         catch (JsonException)
         {
+            return false;
         }
-
-        return null;
     }
 }

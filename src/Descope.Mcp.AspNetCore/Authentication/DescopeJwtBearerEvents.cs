@@ -43,7 +43,7 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
     /// bearer tokens when DPoP is required. A token the application supplied itself is left alone (it is judged as a
     /// bearer token, so a bound one is refused after validation).
     /// </summary>
-    public async Task MessageReceivedAsync(MessageReceivedContext context)
+    public void MessageReceived(MessageReceivedContext context)
     {
         if (context.Result is not null || context.Token is not null)
         {
@@ -70,27 +70,29 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
             return;
         }
 
-        var proof = await dpop.ValidateRequestAsync(request, token, context.HttpContext.RequestAborted);
+        var proof = dpop.ValidateRequest(request, token);
         if (!proof.IsValid)
         {
             state.ProofFailure = proof.Failure;
+            state.NonceKey = proof.Thumbprint;
             Fail(context, proof.Failure == DPoPProofFailure.InvalidNonce ? DescopeTokenFailure.DPoPNonceRequired : DescopeTokenFailure.InvalidDPoPProof);
             return;
         }
 
-        state.ProvenKey = proof.Thumbprint;
+        state.Proof = proof;
         context.Token = token;
     }
 
     /// <summary>
     /// Before the application's handler: a bound token needs the proof of its own key, a DPoP-presented token must be bound,
-    /// and the identity learns which key was proven. Runs for remembered tokens too, on every request.
+    /// then the proof's <c>jti</c> is used up (only now, so a request refused for its token leaves nothing behind), and the
+    /// identity learns which key was proven. Runs for remembered tokens too, on every request.
     /// </summary>
-    public bool TokenValidated(TokenValidatedContext context)
+    public async ValueTask<bool> TokenValidatedAsync(TokenValidatedContext context)
     {
         var identity = context.Principal?.Identity as DescopeIdentity;
         var state = context.HttpContext.Items.TryGetValue(DPoPItem, out var value) ? value as DPoPRequest : null;
-        var provenKey = state?.ProvenKey;
+        var provenKey = state?.Proof.Thumbprint;
         var failure = dpop.CheckBinding(identity?.BoundKey, provenKey);
         if (failure != DescopeTokenFailure.None)
         {
@@ -100,6 +102,13 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
             }
 
             Fail(context, failure);
+            return false;
+        }
+
+        if (provenKey is not null && !await dpop.TryUseAsync(state!.Proof, context.HttpContext.RequestAborted))
+        {
+            state.ProofFailure = DPoPProofFailure.Replayed;
+            Fail(context, DescopeTokenFailure.InvalidDPoPProof);
             return false;
         }
 
@@ -130,7 +139,7 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
         response.Headers[HeaderNames.WWWAuthenticate] = challenge.Unauthorized(failure, usedDPoP: state is not null, state?.ProofFailure ?? DPoPProofFailure.None);
         if (failure == DescopeTokenFailure.DPoPNonceRequired)
         {
-            response.Headers[DPoPAuthentication.NonceHeader] = dpop.Nonces.Create();
+            response.Headers[DPoPAuthentication.NonceHeader] = dpop.Nonces.Create(state!.NonceKey!);
         }
 
         return Task.CompletedTask;
@@ -167,8 +176,13 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
     /// <summary>What a request that used the DPoP scheme proved, or why its proof was refused.</summary>
     private sealed class DPoPRequest
     {
-        public string? ProvenKey;
+        /// <summary>The valid proof, its <c>jti</c> not yet used up.</summary>
+        public DPoPProofResult Proof;
+
         public DPoPProofFailure ProofFailure;
+
+        /// <summary>The key a proof refused for want of a nonce was made with: the next nonce is for it.</summary>
+        public string? NonceKey;
     }
 
     /// <summary>
@@ -180,10 +194,15 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
         public override async Task MessageReceived(MessageReceivedContext context)
         {
             await base.MessageReceived(context);
-            await events.MessageReceivedAsync(context);
+            events.MessageReceived(context);
         }
 
-        public override Task TokenValidated(TokenValidatedContext context) =>
-            events.TokenValidated(context) ? base.TokenValidated(context) : Task.CompletedTask;
+        public override async Task TokenValidated(TokenValidatedContext context)
+        {
+            if (await events.TokenValidatedAsync(context))
+            {
+                await base.TokenValidated(context);
+            }
+        }
     }
 }

@@ -55,4 +55,11 @@ public enum DescopeTokenFailure
 
     /// <summary>The server requires DPoP-bound tokens (<see cref="DPoPOptions.Required"/>) and got a bearer token.</summary>
     DPoPRequired,
+
+    /// <summary>
+    /// The token carries a confirmation (<c>cnf</c>) this server cannot verify: anything but one <c>jkt</c> member naming a
+    /// DPoP key (for example an mTLS <c>x5t#S256</c> binding, a <c>jwk</c>, or a <c>cnf</c> that is no object). A bound
+    /// token is never accepted as an unbound one.
+    /// </summary>
+    UnsupportedBinding,
 }

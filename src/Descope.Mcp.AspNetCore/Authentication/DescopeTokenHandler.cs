@@ -159,7 +159,11 @@ internal sealed class DescopeTokenHandler : TokenHandler
 
         if (result.IsValid)
         {
-            var boundKey = DescopeIdentity.BoundKeyOf(result.ClaimsIdentity);
+            if (!DescopeIdentity.TryReadBinding(result.ClaimsIdentity, out var boundKey))
+            {
+                return Refuse(DescopeTokenFailure.UnsupportedBinding, activity);
+            }
+
             _validated.Remember(token, configuration, result.ClaimsIdentity, parsed, boundKey);
             _telemetry.TokenValidated(activity, DescopeTokenFailure.None);
             return Accepted(token, result.ClaimsIdentity, parsed, boundKey);

@@ -57,6 +57,7 @@ public sealed class DescopeTokenValidationResult
         DescopeTokenFailure.DPoPProofRequired => "The access token is DPoP-bound and needs a DPoP proof",
         DescopeTokenFailure.NotDPoPBound => "The access token is not DPoP-bound",
         DescopeTokenFailure.DPoPRequired => "This resource requires DPoP-bound access tokens",
+        DescopeTokenFailure.UnsupportedBinding => "The access token is bound in a way this resource cannot verify",
         _ => "The access token is invalid",
     };
 }

@@ -25,16 +25,18 @@ internal sealed class DescopeTokenValidator(DescopeTokenHandler handler, DPoPAut
     {
         ArgumentNullException.ThrowIfNull(token);
 
+        // A fresh proof is checked first and its jti used up last, once the token is valid and bound to its key.
         var provenKey = proof?.ProvenKey;
+        DPoPProofResult? checkedProof = null;
         if (proof is not null && provenKey is null)
         {
-            var checkedProof = await dpop.ValidateAsync(proof, token, cancellationToken);
-            if (!checkedProof.IsValid)
+            checkedProof = dpop.Validate(proof, token);
+            if (!checkedProof.Value.IsValid)
             {
                 return DescopeTokenValidationResult.Fail(DescopeTokenFailure.InvalidDPoPProof);
             }
 
-            provenKey = checkedProof.Thumbprint;
+            provenKey = checkedProof.Value.Thumbprint;
         }
 
         // A copy per call, as JwtBearer makes per request: the handler sets the current keys on it.
@@ -50,6 +52,11 @@ internal sealed class DescopeTokenValidator(DescopeTokenHandler handler, DPoPAut
         if (failure != DescopeTokenFailure.None)
         {
             return DescopeTokenValidationResult.Fail(failure);
+        }
+
+        if (checkedProof is { } fresh && !await dpop.TryUseAsync(fresh, cancellationToken))
+        {
+            return DescopeTokenValidationResult.Fail(DescopeTokenFailure.InvalidDPoPProof);
         }
 
         identity!.ProvenKey = provenKey;

@@ -25,9 +25,6 @@ internal sealed class DPoPAuthentication
 
     private const string SchemePrefix = Scheme + " ";
 
-    /// <summary>Distinct from any other user of <see cref="DPoPNonces"/> (a development authority has its own).</summary>
-    private const string NoncePurpose = "resource-server";
-
     private readonly DPoPProofValidator _validator = new();
     private readonly DPoPReplayCache _replays;
     private readonly TimeProvider _time;
@@ -37,7 +34,7 @@ internal sealed class DPoPAuthentication
     private readonly string _origin;
     private readonly string _mcpPath;
     private readonly string _mcpUrl;
-    private readonly Func<string, bool>? _isValidNonce;
+    private readonly Func<string, string, bool>? _isValidNonce;
 
     public DPoPAuthentication(
         IOptions<DescopeMcpOptions> options,
@@ -58,13 +55,14 @@ internal sealed class DPoPAuthentication
             ? [.. dpop.AllowedAlgorithms.Distinct(StringComparer.Ordinal)]
             : DPoPProofValidator.SupportedAlgorithms;
         ForwardBoundTokens = dpop.BoundTokenForwarding == DPoPBoundTokenForwarding.Forward;
-        Nonces = new DPoPNonces(dataProtection, NoncePurpose, dpop.NonceLifetime, time);
-        _isValidNonce = dpop.RequireNonce ? Nonces.IsValid : null;
-
         var resource = new Uri(options.Value.McpServerUrl!);
         _origin = DescopeUrls.Origin(resource);
         _mcpUrl = DPoPProofValidator.NormalizeUrl(resource);
         _mcpPath = resource.AbsolutePath;
+
+        // Bound to this server: a nonce another resource server issued on the same key ring is not valid here.
+        Nonces = new DPoPNonces(dataProtection, "resource-server " + _mcpUrl, dpop.NonceLifetime, time);
+        _isValidNonce = dpop.RequireNonce ? Nonces.IsValid : null;
     }
 
     /// <summary>The proof algorithms accepted (<c>dpop_signing_alg_values_supported</c>).</summary>
@@ -76,7 +74,7 @@ internal sealed class DPoPAuthentication
     /// <summary>Whether a DPoP caller's token may be sent to Descope (<see cref="DPoPOptions.BoundTokenForwarding"/>).</summary>
     public bool ForwardBoundTokens { get; }
 
-    /// <summary>This server's nonces.</summary>
+    /// <summary>This server's nonces, each for one proof key.</summary>
     public DPoPNonces Nonces { get; }
 
     /// <summary>The token of <c>Authorization: DPoP &lt;token&gt;</c> (scheme name case-insensitive), else <see langword="null"/>.</summary>
@@ -109,31 +107,52 @@ internal sealed class DPoPAuthentication
         return Uri.TryCreate(_origin + path.ToUriComponent(), UriKind.Absolute, out var url) ? DPoPProofValidator.NormalizeUrl(url) : _mcpUrl + "#";
     }
 
-    /// <summary>Validates the request's one <c>DPoP</c> header for <paramref name="accessToken"/>, and uses up its <c>jti</c>.</summary>
-    public ValueTask<DPoPProofResult> ValidateRequestAsync(HttpRequest request, string accessToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates the request's one <c>DPoP</c> header for <paramref name="accessToken"/>. Its <c>jti</c> is not used up
+    /// here: that waits for <see cref="TryUseAsync"/>, once the token is valid and bound to the proof's key.
+    /// </summary>
+    public DPoPProofResult ValidateRequest(HttpRequest request, string accessToken)
     {
         // No proof holds a comma: one header line with several values is several proofs.
         var proofs = request.Headers[ProofHeader];
         if (proofs.Count != 1 || proofs[0] is not { } proof || proof.Contains(','))
         {
-            return ValueTask.FromResult(Refused(proofs.Count == 0 ? DPoPProofFailure.Missing : DPoPProofFailure.Multiple));
+            return Refused(proofs.Count == 0 ? DPoPProofFailure.Missing : DPoPProofFailure.Multiple);
         }
 
-        return ValidateAsync(proof, request.Method, ExpectedUrl(request), accessToken, _isValidNonce, cancellationToken);
+        return Validate(proof, request.Method, ExpectedUrl(request), accessToken, _isValidNonce);
     }
 
     /// <summary>
     /// Validates a proof presented outside an HTTP request to this server (see <see cref="IDescopeTokenValidator"/>); no
-    /// nonce is asked for, since there is no response to carry one.
+    /// nonce is asked for, since there is no response to carry one. As with <see cref="ValidateRequest"/>, the
+    /// <c>jti</c> is used up only by <see cref="TryUseAsync"/>.
     /// </summary>
-    public ValueTask<DPoPProofResult> ValidateAsync(DescopeDPoPProof proof, string accessToken, CancellationToken cancellationToken)
+    public DPoPProofResult Validate(DescopeDPoPProof proof, string accessToken)
     {
         if (!proof.Url.IsAbsoluteUri)
         {
-            return ValueTask.FromResult(Refused(DPoPProofFailure.UrlMismatch));
+            return Refused(DPoPProofFailure.UrlMismatch);
         }
 
-        return ValidateAsync(proof.Proof, proof.Method, DPoPProofValidator.NormalizeUrl(proof.Url), accessToken, isValidNonce: null, cancellationToken);
+        return Validate(proof.Proof, proof.Method, DPoPProofValidator.NormalizeUrl(proof.Url), accessToken, isValidNonce: null);
+    }
+
+    /// <summary>
+    /// Uses up the <c>jti</c> of a valid proof, once the token it came with is valid and bound to its key, so that a
+    /// refused request leaves nothing behind; <see langword="false"/> when the proof was used before.
+    /// </summary>
+    public async ValueTask<bool> TryUseAsync(DPoPProofResult proof, CancellationToken cancellationToken)
+    {
+        // A proof is acceptable until its iat leaves the window, at most twice the window from now.
+        if (!await _replays.TryUseAsync(proof.Thumbprint!, proof.Jti!, _window + _window, cancellationToken))
+        {
+            Record(DPoPProofFailure.Replayed);
+            return false;
+        }
+
+        _telemetry.DPoPProofChecked(DPoPProofFailure.None);
+        return true;
     }
 
     /// <summary>
@@ -157,8 +176,7 @@ internal sealed class DPoPAuthentication
         return failure;
     }
 
-    private async ValueTask<DPoPProofResult> ValidateAsync(
-        string? proof, string method, string url, string accessToken, Func<string, bool>? isValidNonce, CancellationToken cancellationToken)
+    private DPoPProofResult Validate(string? proof, string method, string url, string accessToken, Func<string, string, bool>? isValidNonce)
     {
         var result = _validator.Validate(proof, new DPoPProofExpectations
         {
@@ -172,16 +190,9 @@ internal sealed class DPoPAuthentication
         });
         if (!result.IsValid)
         {
-            return Refused(result.Failure);
+            Record(result.Failure);
         }
 
-        // A proof is acceptable until its iat leaves the window, at most twice the window from now.
-        if (!await _replays.TryUseAsync(result.Thumbprint!, result.Jti!, _window + _window, cancellationToken))
-        {
-            return Refused(DPoPProofFailure.Replayed);
-        }
-
-        _telemetry.DPoPProofChecked(DPoPProofFailure.None);
         return result;
     }
 

@@ -24,6 +24,9 @@ internal readonly struct DPoPProofExpectations
     /// <summary>The validator's current time.</summary>
     public required DateTimeOffset Now { get; init; }
 
-    /// <summary>When set, a nonce is required and must pass this check; when <see langword="null"/>, any nonce is ignored.</summary>
-    public Func<string, bool>? IsValidNonce { get; init; }
+    /// <summary>
+    /// When set, a nonce is required and must pass this check, given the nonce and the thumbprint of the proof's key;
+    /// when <see langword="null"/>, any nonce is ignored.
+    /// </summary>
+    public Func<string, string, bool>? IsValidNonce { get; init; }
 }

@@ -39,7 +39,11 @@ internal readonly struct DPoPProofResult
     public static DPoPProofResult Success(string thumbprint, string jti, DateTimeOffset issuedAt, string? nonce) =>
         new(DPoPProofFailure.None, thumbprint, jti, issuedAt, nonce);
 
-    public static DPoPProofResult Fail(DPoPProofFailure failure) => new(failure, null, null, default, null);
+    /// <summary>
+    /// A refusal. <paramref name="thumbprint"/> is the proof key's when the key is known good and the refusal is for want
+    /// of a nonce: the next nonce is issued for that key.
+    /// </summary>
+    public static DPoPProofResult Fail(DPoPProofFailure failure, string? thumbprint = null) => new(failure, thumbprint, null, default, null);
 
     public static string? Describe(DPoPProofFailure failure) => failure switch
     {

@@ -4,6 +4,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
 
@@ -11,9 +13,15 @@ namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
 /// Validates one DPoP proof JWT (RFC 9449 §4.3) against what the request expects: shape, <c>typ</c>, an allowed
 /// asymmetric <c>alg</c>, a public <c>jwk</c> that fits it, the signature by that key, <c>htm</c>, <c>htu</c>,
 /// <c>iat</c> within a window, <c>ath</c> and, when asked, a nonce. It keeps no replay state: whoever calls it decides
-/// where a <c>jti</c> is remembered. Read with <see cref="Utf8JsonReader"/> over pooled buffers so an accepted proof costs
-/// its signature check and little else.
+/// where a <c>jti</c> is remembered.
 /// </summary>
+/// <remarks>
+/// IdentityModel reads the proof (<see cref="JsonWebToken"/>), its key (<see cref="JsonWebKey"/> and its RFC 7638
+/// thumbprint) and checks the signature (its <see cref="CryptoProviderFactory"/>). What it does not check is done by
+/// <see cref="ProofJson"/> first: that header and payload are each one JSON object with no member named twice, and that
+/// the members RFC 9449 gives meaning to have their JSON types (IdentityModel reads a number or an object where a string
+/// belongs as text, and <c>"123"</c> as an <c>iat</c>).
+/// </remarks>
 internal sealed class DPoPProofValidator
 {
     /// <summary>Far above a proof with an RSA-8192 key, far below what would cost real work to read.</summary>
@@ -25,7 +33,7 @@ internal sealed class DPoPProofValidator
     /// <summary>The <c>typ</c> of a DPoP proof (RFC 9449 §4.2).</summary>
     internal const string ProofType = "dpop+jwt";
 
-    /// <summary>The public keys of recent proofs, by thumbprint: a client signs all its proofs with one key.</summary>
+    /// <summary>The keys of recent proofs: a client signs all its proofs with one key.</summary>
     private const int MaxRememberedKeys = 1024;
 
     /// <summary>
@@ -35,15 +43,11 @@ internal sealed class DPoPProofValidator
     public static readonly IReadOnlyList<string> SupportedAlgorithms =
         ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
 
-    /// <summary>The length of a SHA-256 thumbprint in base64url: 43 characters.</summary>
-    private const int ThumbprintLength = 43;
+    /// <summary>Signature providers of the proof keys, owned here rather than cached in IdentityModel's shared factory.</summary>
+    private static readonly CryptoProviderFactory Crypto = new() { CacheSignatureProviders = false };
 
-    private readonly ConcurrentDictionary<string, AsymmetricAlgorithm> _keys = new(StringComparer.Ordinal);
-
-    /// <summary>Finds a remembered key by a thumbprint still in a buffer, and hands back the thumbprint string kept with it.</summary>
-    private readonly ConcurrentDictionary<string, AsymmetricAlgorithm>.AlternateLookup<ReadOnlySpan<char>> _keysByThumbprint;
-
-    public DPoPProofValidator() => _keysByThumbprint = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>Recent proof keys by their <c>jwk</c> member's JSON and the algorithm they sign with.</summary>
+    private readonly ConcurrentDictionary<(string Jwk, string Algorithm), ProofKey> _keys = new();
 
     /// <summary>
     /// The form of a URL that <c>htu</c> is compared in: scheme, host and non-default port lower-cased, the path with
@@ -55,108 +59,99 @@ internal sealed class DPoPProofValidator
         return url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
     }
 
-    /// <summary>Validates <paramref name="proof"/>, the value of one <c>DPoP</c> header.</summary>
-    public DPoPProofResult Validate(string? proof, in DPoPProofExpectations expected)
+    /// <summary>The <c>ath</c> of <paramref name="accessToken"/>: base64url(SHA-256(ASCII)) (RFC 9449 §4.2).</summary>
+    public static string AccessTokenHash(string accessToken)
     {
-        if (string.IsNullOrEmpty(proof) || proof.Length > MaxProofLength)
-        {
-            return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
-        }
-
-        var first = proof.IndexOf('.');
-        var second = first < 0 ? -1 : proof.IndexOf('.', first + 1);
-        if (first <= 0 || second <= first + 1 || proof.IndexOf('.', second + 1) >= 0)
-        {
-            return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(proof.Length * 2);
-        try
-        {
-            return Validate(proof, first, second, buffer, expected);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        ArgumentNullException.ThrowIfNull(accessToken);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(accessToken), hash);
+        return Base64Url.EncodeToString(hash);
     }
 
-    private DPoPProofResult Validate(string proof, int first, int second, byte[] buffer, in DPoPProofExpectations expected)
+    internal static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
+
+    /// <summary>Whether <paramref name="value"/> is non-empty unpadded base64url text.</summary>
+    internal static bool IsBase64Url(ReadOnlySpan<char> value)
     {
-        // The buffer holds, in turn: the header, the payload, the signature, then the signing input.
-        var headerLength = Decode(proof.AsSpan(0, first), buffer);
-        if (headerLength < 0 || !ProofHeader.TryRead(buffer.AsSpan(0, headerLength), out var header))
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!IsBase64UrlChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Validates <paramref name="proof"/>, the value of one <c>DPoP</c> header. Never throws for any input.</summary>
+    public DPoPProofResult Validate(string? proof, in DPoPProofExpectations expected)
+    {
+        if (string.IsNullOrEmpty(proof) || proof.Length > MaxProofLength || !ProofJson.TryRead(proof, out var shape))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
         }
 
-        if (!header.TypeIsProof)
+        JsonWebToken token;
+        try
+        {
+            token = new JsonWebToken(proof);
+        }
+        catch (ArgumentException)
+        {
+            // What ProofJson lets through on purpose and IdentityModel cannot read: an iat that is null or beyond a long.
+            return DPoPProofResult.Fail(
+                shape.LacksClaim ? DPoPProofFailure.MissingClaim
+                : !shape.IssuedAtInRange ? DPoPProofFailure.IssuedAtOutOfRange
+                : DPoPProofFailure.Malformed);
+        }
+
+        if (!string.Equals(token.Typ, ProofType, StringComparison.Ordinal))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidType);
         }
 
-        if (header.Algorithm is not { } algorithm || !Contains(expected.AllowedAlgorithms, algorithm))
+        var algorithm = token.Alg;
+        if (!Contains(SupportedAlgorithms, algorithm) || !Contains(expected.AllowedAlgorithms, algorithm))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.UnsupportedAlgorithm);
         }
 
-        if (header.HasCritical)
+        if (token.TryGetHeaderValue<object>("crit", out _))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
         }
 
-        var headerBytes = buffer.AsSpan(0, headerLength);
-        if (!header.HasKey || header.HasPrivateMember || !header.FitsAlgorithm(headerBytes, algorithm))
+        if (!token.TryGetHeaderValue<string>(JwtHeaderParameterNames.Jwk, out var jwk) || KeyFor(jwk, algorithm) is not { } key)
         {
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidKey);
         }
 
-        Span<char> computed = stackalloc char[ThumbprintLength];
-        header.Thumbprint(headerBytes, computed);
-        if (!_keysByThumbprint.TryGetValue(computed, out var thumbprint, out var key))
-        {
-            thumbprint = new string(computed);
-            key = Import(header, headerBytes, thumbprint);
-        }
-
-        if (key is null)
-        {
-            return DPoPProofResult.Fail(DPoPProofFailure.InvalidKey);
-        }
-
-        var payloadStart = headerLength;
-        var payloadLength = Decode(proof.AsSpan(first + 1, second - first - 1), buffer.AsSpan(payloadStart));
-        if (payloadLength < 0 || !ProofClaims.TryRead(buffer.AsSpan(payloadStart, payloadLength), out var claims))
-        {
-            return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
-        }
-
-        if (claims.Jti is null || !claims.Htm.IsSet || !claims.Htu.IsSet || claims.IssuedAt is not { } issuedAtSeconds)
+        if (shape.LacksClaim
+            || !token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) || jti is not { Length: > 0 and <= MaxJtiLength }
+            || !token.TryGetPayloadValue<string>(ClaimNames.Method, out var method)
+            || !token.TryGetPayloadValue<string>(ClaimNames.Url, out var url)
+            || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var issuedAtSeconds))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.MissingClaim);
         }
 
-        var signatureStart = payloadStart + payloadLength;
-        var signatureLength = Decode(proof.AsSpan(second + 1), buffer.AsSpan(signatureStart));
-        if (signatureLength < 0)
-        {
-            return DPoPProofResult.Fail(DPoPProofFailure.Malformed);
-        }
-
-        var inputStart = signatureStart + signatureLength;
-        var inputLength = Encoding.ASCII.GetBytes(proof.AsSpan(0, second), buffer.AsSpan(inputStart));
-        if (!Verify(key, algorithm, buffer.AsSpan(inputStart, inputLength), buffer.AsSpan(signatureStart, signatureLength)))
+        if (!VerifySignature(proof, token, key))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.InvalidSignature);
         }
 
-        var payload = buffer.AsSpan(payloadStart, payloadLength);
-        if (!claims.Htm.Equals(payload, expected.Method))
+        if (!string.Equals(method, expected.Method, StringComparison.Ordinal))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.MethodMismatch);
         }
 
-        if (!claims.Htu.Equals(payload, expected.Url) && !SameUrl(claims.Htu.ToString(payload), expected.Url))
+        if (!string.Equals(url, expected.Url, StringComparison.Ordinal) && !SameUrl(url, expected.Url))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.UrlMismatch);
         }
@@ -173,68 +168,42 @@ internal sealed class DPoPProofValidator
             return DPoPProofResult.Fail(DPoPProofFailure.IssuedAtOutOfRange);
         }
 
-        if (expected.AccessToken is { } accessToken && (!claims.Ath.IsSet || !HashMatches(claims.Ath, payload, accessToken)))
+        if (expected.AccessToken is { } accessToken
+            && (!token.TryGetPayloadValue<string>(ClaimNames.AccessTokenHash, out var ath) || ath is null || !HashMatches(ath, accessToken)))
         {
             return DPoPProofResult.Fail(DPoPProofFailure.AccessTokenHashMismatch);
         }
 
-        if (expected.IsValidNonce is { } isValidNonce && (claims.Nonce is null || !isValidNonce(claims.Nonce)))
+        var nonce = token.TryGetPayloadValue<string>(ClaimNames.Nonce, out var value) && value is { Length: > 0 } ? value : null;
+        if (expected.IsValidNonce is { } isValidNonce && (nonce is null || !isValidNonce(nonce, key.Thumbprint)))
         {
-            return DPoPProofResult.Fail(DPoPProofFailure.InvalidNonce);
+            return DPoPProofResult.Fail(DPoPProofFailure.InvalidNonce, key.Thumbprint);
         }
 
-        return DPoPProofResult.Success(thumbprint, claims.Jti, issuedAt, claims.Nonce);
+        return DPoPProofResult.Success(key.Thumbprint, jti, issuedAt, nonce);
     }
 
-    /// <summary>The <c>ath</c> of <paramref name="accessToken"/>: base64url(SHA-256(ASCII)) (RFC 9449 §4.2).</summary>
-    public static string AccessTokenHash(string accessToken)
+    private static bool HashMatches(string ath, string accessToken)
     {
-        ArgumentNullException.ThrowIfNull(accessToken);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        HashAscii(accessToken, hash);
-        return Base64Url.EncodeToString(hash);
+        var expected = AccessTokenHash(accessToken);
+        return ath.Length == expected.Length
+            && CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(ath), MemoryMarshalBytes(expected));
+
+        static ReadOnlySpan<byte> MemoryMarshalBytes(string value) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan());
     }
 
-    private static bool HashMatches(in ClaimText ath, ReadOnlySpan<byte> payload, string accessToken)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        HashAscii(accessToken, hash);
-        Span<byte> encoded = stackalloc byte[43];
-        if (!Base64Url.TryEncodeToUtf8(hash, encoded, out var written))
-        {
-            return false;
-        }
-
-        // An escaped ath is compared as the text it stands for; base64url text needs no escape, so that is rare.
-        if (ath.Escaped is { } text)
-        {
-            return Ascii.Equals(encoded[..written], text);
-        }
-
-        return CryptographicOperations.FixedTimeEquals(encoded[..written], ath.Range.Of(payload));
-    }
-
-    private static void HashAscii(string value, Span<byte> hash)
-    {
-        var length = Encoding.UTF8.GetByteCount(value);
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(value, bytes);
-            SHA256.HashData(bytes.AsSpan(0, written), hash);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
-    }
-
+    /// <summary>
+    /// Whether <paramref name="htu"/> names the same URL once parsed and normalised. An http(s) URL only, and none with
+    /// user information: <c>https://evil@host/mcp</c> is not <c>https://host/mcp</c>, whatever normalisation drops.
+    /// </summary>
     private static bool SameUrl(string htu, string expected) =>
         Uri.TryCreate(htu, UriKind.Absolute, out var url)
         && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+        && url.UserInfo.Length == 0
+        && htu.IndexOf('@', StringComparison.Ordinal) < 0
         && string.Equals(NormalizeUrl(url), expected, StringComparison.Ordinal);
 
-    private static bool Contains(IReadOnlyCollection<string> values, string value)
+    private static bool Contains(IEnumerable<string> values, string value)
     {
         foreach (var candidate in values)
         {
@@ -247,51 +216,61 @@ internal sealed class DPoPProofValidator
         return false;
     }
 
-    private static int Decode(ReadOnlySpan<char> encoded, Span<byte> destination)
+    private static bool VerifySignature(string proof, JsonWebToken token, ProofKey key)
     {
-        foreach (var c in encoded)
-        {
-            if (!IsBase64UrlChar(c))
-            {
-                return -1;
-            }
-        }
-
-        return Base64Url.TryDecodeFromChars(encoded, destination, out var written) ? written : -1;
-    }
-
-    internal static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
-
-    private static bool IsBase64Url(ReadOnlySpan<byte> value)
-    {
-        if (value.IsEmpty)
+        var encodedSignature = token.EncodedSignature;
+        var inputLength = proof.Length - encodedSignature.Length - 1;
+        if (!Base64Url.IsValid(encodedSignature, out var signatureLength))
         {
             return false;
         }
 
-        foreach (var b in value)
-        {
-            if (!IsBase64UrlChar((char)b))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private AsymmetricAlgorithm? Import(in ProofHeader header, ReadOnlySpan<byte> headerBytes, string thumbprint)
-    {
-        AsymmetricAlgorithm? key;
+        // Two buffers, each from its start: IdentityModel's ECDSA check ignores a signature's offset in its array.
+        var input = ArrayPool<byte>.Shared.Rent(inputLength);
+        var signature = ArrayPool<byte>.Shared.Rent(signatureLength);
         try
         {
-            key = header.IsRsa ? ImportRsa(header, headerBytes) : ImportEc(header, headerBytes);
+            Encoding.ASCII.GetBytes(proof.AsSpan(0, inputLength), input);
+            return TryDecode(encodedSignature, signature.AsSpan(0, signatureLength))
+                && key.Verifier.Verify(input, 0, inputLength, signature, 0, signatureLength);
         }
         catch (CryptographicException)
         {
-            return null;
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            ArrayPool<byte>.Shared.Return(signature);
+        }
+    }
+
+    /// <summary>Decodes base64url text already known to be valid; <see langword="false"/> for text .NET still refuses.</summary>
+    private static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(encoded, destination, out var written) && written == destination.Length;
+        }
+        catch (FormatException)
+        {
+            // Non-zero bits after the last whole byte: not the one encoding of any bytes.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The key of a <c>jwk</c> header member that may sign with <paramref name="algorithm"/>: a public RSA key of 2048
+    /// bits at least for RS/PS, a public EC key on the algorithm's curve for ES; <see langword="null"/> for anything else.
+    /// </summary>
+    private ProofKey? KeyFor(string jwk, string algorithm)
+    {
+        if (_keys.TryGetValue((jwk, algorithm), out var known))
+        {
+            return known;
         }
 
+        var key = Import(jwk, algorithm);
         if (key is null)
         {
             return null;
@@ -303,151 +282,148 @@ internal sealed class DPoPProofValidator
             _keys.Clear();
         }
 
-        return _keys.GetOrAdd(thumbprint, key);
+        return _keys.GetOrAdd((jwk, algorithm), key);
     }
 
-    private static RSA? ImportRsa(in ProofHeader header, ReadOnlySpan<byte> headerBytes)
+    private static ProofKey? Import(string json, string algorithm)
     {
-        var parameters = new RSAParameters
-        {
-            Modulus = Base64Url.DecodeFromUtf8(header.N.Of(headerBytes)),
-            Exponent = Base64Url.DecodeFromUtf8(header.E.Of(headerBytes)),
-        };
-
-        // RFC 7518 §3.3: 2048 bits at least; a modulus with leading zero bytes is not a minimal encoding.
-        if (parameters.Modulus.Length < 256 || parameters.Modulus.Length > 1024 || parameters.Modulus[0] == 0 || parameters.Exponent.Length is 0 or > 8)
-        {
-            return null;
-        }
-
-        var rsa = RSA.Create();
-        rsa.ImportParameters(parameters);
-        return rsa;
-    }
-
-    private static ECDsa? ImportEc(in ProofHeader header, ReadOnlySpan<byte> headerBytes)
-    {
-        var x = Base64Url.DecodeFromUtf8(header.X.Of(headerBytes));
-        var y = Base64Url.DecodeFromUtf8(header.Y.Of(headerBytes));
-        var (curve, size) = header.Curve switch
-        {
-            "P-256" => (ECCurve.NamedCurves.nistP256, 32),
-            "P-384" => (ECCurve.NamedCurves.nistP384, 48),
-            _ => (ECCurve.NamedCurves.nistP521, 66),
-        };
-        if (x.Length != size || y.Length != size)
-        {
-            return null;
-        }
-
-        // Import checks that the point lies on the curve.
-        return ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
-    }
-
-    private static bool Verify(AsymmetricAlgorithm key, string algorithm, ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature)
-    {
-        var hash = algorithm[2..] switch
-        {
-            "384" => HashAlgorithmName.SHA384,
-            "512" => HashAlgorithmName.SHA512,
-            _ => HashAlgorithmName.SHA256,
-        };
         try
         {
-            return key switch
+            var jwk = new JsonWebKey(json);
+            if (!FitsAlgorithm(jwk, algorithm) || IsPrivate(jwk))
             {
-                ECDsa ec => ec.VerifyData(input, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-                RSA rsa => rsa.VerifyData(input, signature, hash, algorithm[0] == 'P' ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
-                _ => false,
-            };
+                return null;
+            }
+
+            var thumbprint = Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
+            var verifier = Crypto.CreateForVerifying(jwk, algorithm);
+            return new ProofKey(thumbprint, verifier);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or CryptographicException or NotSupportedException or InvalidOperationException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool FitsAlgorithm(JsonWebKey jwk, string algorithm)
+    {
+        if (algorithm[0] == 'E')
+        {
+            var (curve, size) = algorithm switch
+            {
+                "ES256" => ("P-256", 32),
+                "ES384" => ("P-384", 48),
+                _ => ("P-521", 66),
+            };
+            return string.Equals(jwk.Kty, JsonWebAlgorithmsKeyTypes.EllipticCurve, StringComparison.Ordinal)
+                && string.Equals(jwk.Crv, curve, StringComparison.Ordinal)
+                && DecodedLength(jwk.X) == size
+                && DecodedLength(jwk.Y) == size;
+        }
+
+        // RFC 7518 §3.3: 2048 bits at least; a modulus with leading zero bytes is not a minimal encoding.
+        if (!string.Equals(jwk.Kty, JsonWebAlgorithmsKeyTypes.RSA, StringComparison.Ordinal) || DecodedLength(jwk.E) is < 1 or > 8)
         {
             return false;
         }
+
+        return DecodedLength(jwk.N) is >= 256 and <= 1024 && Base64UrlEncoder.DecodeBytes(jwk.N)[0] != 0;
     }
 
-    /// <summary>Where a value lies in the decoded header.</summary>
-    private readonly record struct Range(int Start, int Length)
-    {
-        public bool IsSet => Length > 0;
+    /// <summary>The byte length of unpadded base64url text, or -1 when it is not that.</summary>
+    private static int DecodedLength(string? value) =>
+        value is not null && IsBase64Url(value) && Base64Url.IsValid(value, out var length) ? length : -1;
 
-        public ReadOnlySpan<byte> Of(ReadOnlySpan<byte> bytes) => bytes.Slice(Start, Length);
+    /// <summary>Whether the key carries private or symmetric material (RFC 7518 §6.2.2, §6.3.2, §6.4.1).</summary>
+    private static bool IsPrivate(JsonWebKey jwk) =>
+        jwk.D is not null || jwk.P is not null || jwk.Q is not null || jwk.DP is not null || jwk.DQ is not null
+        || jwk.QI is not null || jwk.Oth is { Count: > 0 } || jwk.K is not null;
+
+    /// <summary>A proof key: its RFC 7638 thumbprint (what <c>cnf.jkt</c> must equal) and its signature check.</summary>
+    private sealed record ProofKey(string Thumbprint, SignatureProvider Verifier);
+
+    /// <summary>The payload members RFC 9449 §4.2 defines.</summary>
+    private static class ClaimNames
+    {
+        public const string Method = "htm";
+        public const string Url = "htu";
+        public const string AccessTokenHash = "ath";
+        public const string Nonce = "nonce";
     }
 
-    /// <summary>What the proof's JOSE header says, read without copying the key's members.</summary>
-    private struct ProofHeader
-    {
-        public bool TypeIsProof;
-        public string? Algorithm;
-        public bool HasCritical;
-        public bool HasKey;
-        public bool HasPrivateMember;
-        public bool IsRsa;
-        public bool IsEc;
-        public string? Curve;
-        public Range X;
-        public Range Y;
-        public Range N;
-        public Range E;
+    /// <summary>What <see cref="ProofJson"/> learnt of a proof beyond its being well-formed.</summary>
+    private readonly record struct ProofShape(bool LacksClaim, bool IssuedAtInRange);
 
-        public readonly bool FitsAlgorithm(ReadOnlySpan<byte> bytes, string algorithm)
+    /// <summary>
+    /// What IdentityModel does not check in a proof's JSON, read in one pass over each decoded part: one object with
+    /// nothing after it, no member RFC 9449 gives meaning to named twice (which of two values counts would be a guess),
+    /// and the JSON type of each of them: a string, a number for <c>iat</c>, an object for <c>jwk</c>, or <c>null</c>,
+    /// which counts as absent. Values are left to IdentityModel.
+    /// </summary>
+    private static class ProofJson
+    {
+        private static readonly string[] HeaderMembers = ["typ", "alg", "jwk", "crit"];
+
+        private static readonly string[] ClaimMembers = ["jti", "htm", "htu", "iat", "ath", "nonce"];
+
+        /// <summary>The claims every proof has (<c>jti</c>, <c>htm</c>, <c>htu</c>, <c>iat</c>), as bits of <see cref="ClaimMembers"/>.</summary>
+        private const int RequiredClaims = 0b1111;
+
+        private static readonly string[] KeyMembers = ["kty", "crv", "x", "y", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "k", "alg", "kid", "use"];
+
+        private const int Duplicate = -2;
+
+        /// <summary>Whether <paramref name="proof"/> is three base64url parts whose first two are well-formed JSON as above.</summary>
+        public static bool TryRead(string proof, out ProofShape shape)
         {
-            if (algorithm[0] == 'E')
+            shape = default;
+            var first = proof.IndexOf('.');
+            var second = first < 0 ? -1 : proof.IndexOf('.', first + 1);
+            if (first <= 0 || second <= first + 1 || proof.IndexOf('.', second + 1) >= 0)
             {
-                var curve = algorithm switch
-                {
-                    "ES256" => "P-256",
-                    "ES384" => "P-384",
-                    _ => "P-521",
-                };
-                return IsEc && string.Equals(Curve, curve, StringComparison.Ordinal) && IsBase64Url(X.Of(bytes)) && IsBase64Url(Y.Of(bytes));
+                return false;
             }
 
-            return IsRsa && IsBase64Url(N.Of(bytes)) && IsBase64Url(E.Of(bytes));
-        }
+            var signature = proof.AsSpan(second + 1);
+            if (!signature.IsEmpty && (!IsBase64Url(signature) || !Base64Url.IsValid(signature, out _)))
+            {
+                return false;
+            }
 
-        /// <summary>
-        /// Writes the RFC 7638 thumbprint (SHA-256 of the required members in lexicographic order, no whitespace, in
-        /// base64url) to <paramref name="destination"/>, <see cref="ThumbprintLength"/> characters.
-        /// </summary>
-        public readonly void Thumbprint(ReadOnlySpan<byte> bytes, Span<char> destination)
-        {
-            var canonical = ArrayPool<byte>.Shared.Rent(bytes.Length + 64);
+            var buffer = ArrayPool<byte>.Shared.Rent(proof.Length);
             try
             {
-                var length = 0;
-                if (IsRsa)
+                var issuedAtInRange = true;
+                if (!Decode(proof.AsSpan(0, first), buffer, out var header)
+                    || !IsObject(buffer.AsSpan(0, header), HeaderMembers, out _, ref issuedAtInRange)
+                    || !Decode(proof.AsSpan(first + 1, second - first - 1), buffer, out var payload)
+                    || !IsObject(buffer.AsSpan(0, payload), ClaimMembers, out var present, ref issuedAtInRange))
                 {
-                    Append(canonical, ref length, "{\"e\":\""u8);
-                    Append(canonical, ref length, E.Of(bytes));
-                    Append(canonical, ref length, "\",\"kty\":\"RSA\",\"n\":\""u8);
-                    Append(canonical, ref length, N.Of(bytes));
-                }
-                else
-                {
-                    Append(canonical, ref length, "{\"crv\":\""u8);
-                    length += Encoding.ASCII.GetBytes(Curve!, canonical.AsSpan(length));
-                    Append(canonical, ref length, "\",\"kty\":\"EC\",\"x\":\""u8);
-                    Append(canonical, ref length, X.Of(bytes));
-                    Append(canonical, ref length, "\",\"y\":\""u8);
-                    Append(canonical, ref length, Y.Of(bytes));
+                    return false;
                 }
 
-                Append(canonical, ref length, "\"}"u8);
-                Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-                SHA256.HashData(canonical.AsSpan(0, length), hash);
-                Base64Url.EncodeToChars(hash, destination);
+                shape = new ProofShape((present & RequiredClaims) != RequiredClaims, issuedAtInRange);
+                return true;
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(canonical);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
-        public static bool TryRead(ReadOnlySpan<byte> json, out ProofHeader header)
+        private static bool Decode(ReadOnlySpan<char> encoded, Span<byte> destination, out int written)
         {
-            header = default;
+            written = 0;
+            return IsBase64Url(encoded) && Base64Url.IsValid(encoded, out written) && TryDecode(encoded, destination[..written]);
+        }
+
+        /// <summary>
+        /// Whether <paramref name="json"/> is one object as above; <paramref name="present"/> has a bit set for each of
+        /// <paramref name="members"/> present with a value other than <c>null</c>.
+        /// </summary>
+        private static bool IsObject(ReadOnlySpan<byte> json, string[] members, out int present, ref bool issuedAtInRange)
+        {
+            present = 0;
             try
             {
                 var reader = new Utf8JsonReader(json);
@@ -459,34 +435,28 @@ internal sealed class DPoPProofValidator
                 var seen = 0;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var member = Member(ref reader, HeaderMembers, ref seen);
+                    var member = Member(ref reader, members, ref seen);
                     if (member == Duplicate || !reader.Read())
                     {
                         return false;
                     }
 
-                    switch (member)
+                    if (member >= 0 && reader.TokenType != JsonTokenType.Null)
                     {
-                        case 0:
-                            header.TypeIsProof = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(ProofType);
-                            break;
-                        case 1:
-                            header.Algorithm = reader.TokenType == JsonTokenType.String ? KnownAlgorithm(ref reader) : null;
-                            break;
-                        case 2:
-                            header.HasCritical = true;
-                            reader.Skip();
-                            break;
-                        case 3 when reader.TokenType == JsonTokenType.StartObject:
-                            if (!ReadKey(ref reader, ref header))
-                            {
-                                return false;
-                            }
+                        present |= 1 << member;
+                    }
 
-                            break;
-                        default:
-                            reader.Skip();
-                            break;
+                    var wellTyped = (member < 0 ? null : members[member]) switch
+                    {
+                        null or "crit" => Skip(ref reader),
+                        _ when reader.TokenType == JsonTokenType.Null => true,
+                        "jwk" => reader.TokenType == JsonTokenType.StartObject && IsKey(ref reader),
+                        "iat" => IsNumericDate(ref reader, ref issuedAtInRange),
+                        _ => reader.TokenType == JsonTokenType.String,
+                    };
+                    if (!wellTyped)
+                    {
+                        return false;
                     }
                 }
 
@@ -498,220 +468,61 @@ internal sealed class DPoPProofValidator
             }
         }
 
-        private static bool ReadKey(ref Utf8JsonReader reader, ref ProofHeader header)
+        /// <summary>A <c>jwk</c> object, read to its end: no key member named twice.</summary>
+        private static bool IsKey(ref Utf8JsonReader reader)
         {
             var seen = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var member = Member(ref reader, KeyMembers, ref seen);
-                if (member == Duplicate || !reader.Read())
+                if (Member(ref reader, KeyMembers, ref seen) == Duplicate || !reader.Read())
                 {
                     return false;
                 }
 
-                switch (member)
-                {
-                    case 0 when reader.TokenType == JsonTokenType.String:
-                        header.IsRsa = reader.ValueTextEquals("RSA"u8);
-                        header.IsEc = reader.ValueTextEquals("EC"u8);
-                        break;
-                    case 1 when reader.TokenType == JsonTokenType.String:
-                        header.Curve = reader.ValueTextEquals("P-256"u8) ? "P-256"
-                            : reader.ValueTextEquals("P-384"u8) ? "P-384"
-                            : reader.ValueTextEquals("P-521"u8) ? "P-521"
-                            : null;
-                        break;
-                    case 2:
-                        header.X = StringRange(ref reader);
-                        break;
-                    case 3:
-                        header.Y = StringRange(ref reader);
-                        break;
-                    case 4:
-                        header.N = StringRange(ref reader);
-                        break;
-                    case 5:
-                        header.E = StringRange(ref reader);
-                        break;
-                    default:
-                        // Members from 6 on are private key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
-                        header.HasPrivateMember |= member >= 6;
-                        reader.Skip();
-                        break;
-                }
-            }
-
-            header.HasKey = reader.TokenType == JsonTokenType.EndObject && (header.IsRsa || header.IsEc);
-            return true;
-        }
-
-        // Escaped or non-string values are no base64url and leave the member unset (an unusable key).
-        private static Range StringRange(ref Utf8JsonReader reader)
-        {
-            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-            {
                 reader.Skip();
-                return default;
             }
 
-            return new Range((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+            return reader.TokenType == JsonTokenType.EndObject;
         }
 
-        private static string? KnownAlgorithm(ref Utf8JsonReader reader)
+        private static bool IsNumericDate(ref Utf8JsonReader reader, ref bool inRange)
         {
-            foreach (var algorithm in SupportedAlgorithms)
-            {
-                if (reader.ValueTextEquals(algorithm))
-                {
-                    return algorithm;
-                }
-            }
-
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// A string claim compared where it lies in the decoded payload, so an accepted proof makes no string of it; an
-    /// escaped value is unescaped into a string.
-    /// </summary>
-    private readonly struct ClaimText
-    {
-        private ClaimText(Range range, string? escaped)
-        {
-            Range = range;
-            Escaped = escaped;
-            IsSet = true;
-        }
-
-        public bool IsSet { get; }
-
-        public Range Range { get; }
-
-        public string? Escaped { get; }
-
-        public static ClaimText Read(ref Utf8JsonReader reader)
-        {
-            if (reader.TokenType != JsonTokenType.String)
-            {
-                return default;
-            }
-
-            return reader.ValueIsEscaped
-                ? new ClaimText(default, reader.GetString())
-                : new ClaimText(new Range((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length), null);
-        }
-
-        /// <summary>Ordinal equality with <paramref name="expected"/>, without a string when it is ASCII (a method, a URL as <see cref="NormalizeUrl"/> writes it).</summary>
-        public bool Equals(ReadOnlySpan<byte> payload, string expected) =>
-            Escaped is { } text ? string.Equals(text, expected, StringComparison.Ordinal)
-            : Ascii.Equals(Range.Of(payload), expected) || (!Ascii.IsValid(expected) && string.Equals(ToString(payload), expected, StringComparison.Ordinal));
-
-        public string ToString(ReadOnlySpan<byte> payload) => Escaped ?? Encoding.UTF8.GetString(Range.Of(payload));
-    }
-
-    /// <summary>The claims of the proof's payload that RFC 9449 gives meaning to.</summary>
-    private struct ProofClaims
-    {
-        public string? Jti;
-        public ClaimText Htm;
-        public ClaimText Htu;
-        public long? IssuedAt;
-        public ClaimText Ath;
-        public string? Nonce;
-
-        public static bool TryRead(ReadOnlySpan<byte> json, out ProofClaims claims)
-        {
-            claims = default;
-            try
-            {
-                var reader = new Utf8JsonReader(json);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                {
-                    return false;
-                }
-
-                var seen = 0;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var member = Member(ref reader, ClaimMembers, ref seen);
-                    if (member == Duplicate || !reader.Read())
-                    {
-                        return false;
-                    }
-
-                    switch (member)
-                    {
-                        case 0:
-                            claims.Jti = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length is > 0 and <= MaxJtiLength ? reader.GetString() : null;
-                            break;
-                        case 1:
-                            claims.Htm = ClaimText.Read(ref reader);
-                            break;
-                        case 2:
-                            claims.Htu = ClaimText.Read(ref reader);
-                            break;
-                        case 3 when reader.TokenType == JsonTokenType.Number:
-                            claims.IssuedAt = reader.TryGetInt64(out var seconds) ? seconds
-                                : reader.TryGetDouble(out var fractional) && double.IsFinite(fractional) ? (long)Math.Clamp(Math.Floor(fractional), -1e15, 1e15)
-                                : null;
-                            break;
-                        case 4:
-                            claims.Ath = ClaimText.Read(ref reader);
-                            break;
-                        case 5:
-                            claims.Nonce = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                            break;
-                        default:
-                            reader.Skip();
-                            break;
-                    }
-                }
-
-                return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
-            }
-            catch (JsonException)
+            if (reader.TokenType != JsonTokenType.Number)
             {
                 return false;
             }
+
+            inRange = reader.TryGetInt64(out _) || (reader.TryGetDouble(out var value) && value is > long.MinValue and < long.MaxValue);
+            return true;
         }
-    }
 
-    private const int Duplicate = -2;
-
-    private static readonly string[] HeaderMembers = ["typ", "alg", "crit", "jwk"];
-
-    private static readonly string[] KeyMembers = ["kty", "crv", "x", "y", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-
-    private static readonly string[] ClaimMembers = ["jti", "htm", "htu", "iat", "ath", "nonce"];
-
-    /// <summary>
-    /// The index of the current property name in <paramref name="members"/>, -1 for any other name, or
-    /// <see cref="Duplicate"/> when a known member appears twice (which of two values counts is ambiguous).
-    /// </summary>
-    private static int Member(ref Utf8JsonReader reader, string[] members, ref int seen)
-    {
-        for (var i = 0; i < members.Length; i++)
+        private static bool Skip(ref Utf8JsonReader reader)
         {
-            if (reader.ValueTextEquals(members[i]))
-            {
-                if ((seen & (1 << i)) != 0)
-                {
-                    return Duplicate;
-                }
-
-                seen |= 1 << i;
-                return i;
-            }
+            reader.Skip();
+            return true;
         }
 
-        return -1;
-    }
+        /// <summary>
+        /// The index of the current property name in <paramref name="members"/>, -1 for any other name, or
+        /// <see cref="Duplicate"/> when one of them appears twice.
+        /// </summary>
+        private static int Member(ref Utf8JsonReader reader, string[] members, ref int seen)
+        {
+            for (var i = 0; i < members.Length; i++)
+            {
+                if (reader.ValueTextEquals(members[i]))
+                {
+                    if ((seen & (1 << i)) != 0)
+                    {
+                        return Duplicate;
+                    }
 
-    /// <summary>Appends bytes to a buffer known to be large enough.</summary>
-    private static void Append(byte[] destination, ref int length, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(destination.AsSpan(length));
-        length += bytes.Length;
+                    seen |= 1 << i;
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 }
