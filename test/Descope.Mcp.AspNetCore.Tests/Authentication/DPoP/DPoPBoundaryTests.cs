@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.DPoP;
 
 /// <summary>
 /// The DPoP boundary under attack, through real HTTP: nothing is stored for a request that is refused, malformed proofs
