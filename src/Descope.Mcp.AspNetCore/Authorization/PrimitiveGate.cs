@@ -205,14 +205,17 @@ internal sealed partial class PrimitiveGate(
         }
 
         var user = context.User;
-        var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
+        // A completion offers values for one argument without using the primitive: like a listing, it is judged without argument rules.
+        var arguments = access.HasArgumentRules && !message.IsReference ? ArgumentsOf(context, message, body) : null;
+        var decision = await access.DecideAsync(user, arguments, context.RequestAborted);
         telemetry.AuthorizationDecided(user, message.Method!, kind, message.Target!, decision.Outcome, decision.MissingScopes);
         return decision;
     }
 
     /// <summary>The call's arguments for argument rules, read only when a rule asks.</summary>
     private static Func<ArgumentScopeContext> ArgumentsOf(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body) =>
-        () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
+        () => new ArgumentScopeContext(
+            message.Kind!.Value, message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
 
     /// <summary>
     /// Whether the request speaks a revision with standard headers (2026-07-28 or later), which the SDK checks against the
@@ -265,8 +268,8 @@ internal sealed partial class PrimitiveGate(
         [LoggerMessage(20, LogLevel.Information, "A {Method} request for {Kind} {Target} was refused before its handler ran: {Outcome}.")]
         public static partial void Refused(ILogger logger, string method, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
 
-        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Tool} failed, so the call was refused.")]
-        public static partial void ArgumentRuleFailed(ILogger logger, string tool, Exception exception);
+        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Primitive} failed, so the call was refused.")]
+        public static partial void ArgumentRuleFailed(ILogger logger, string primitive, Exception exception);
 
         [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
         public static partial void BodyRefused(ILogger logger, string reason);
