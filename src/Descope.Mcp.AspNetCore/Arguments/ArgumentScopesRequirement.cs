@@ -12,10 +12,11 @@ namespace Descope.Mcp.AspNetCore.Arguments;
 
 /// <summary>
 /// The requirement of <see cref="RequireArgumentScopesAttribute"/>: the caller holds every scope its rule finds in the
-/// call's arguments. It handles itself, so the MCP SDK's authorization filter enforces it on every <c>tools/call</c> it
-/// authorizes (whatever reached the MCP server without passing the gate), and it lets <c>tools/list</c> through, which
-/// has no arguments. Anywhere else it fails: a rule about tool arguments has nothing to judge there. As in front of the
-/// server, arguments that do not conform to the tool's input schema are refused with invalid params before the rule runs.
+/// call's arguments. It handles itself, so the MCP SDK's authorization filter enforces it on every <c>tools/call</c> and
+/// <c>prompts/get</c> it authorizes (whatever reached the MCP server without passing the gate), and it lets
+/// <c>tools/list</c> and <c>prompts/list</c> through, which have no arguments. Anywhere else it fails: a rule about
+/// arguments has nothing to judge there. As in front of the server, arguments that do not conform to the tool's input
+/// schema or the prompt's argument list are refused with invalid params before the rule runs.
 /// </summary>
 internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAuthorizationHandler
 {
@@ -76,30 +77,35 @@ internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAu
 
     private async Task<bool> IsSatisfiedAsync(ClaimsPrincipal user, object? resource)
     {
-        switch (resource)
+        return resource switch
         {
-            case RequestContext<ListToolsRequestParams>:
-                return true;
-            case RequestContext<CallToolRequestParams> { Params: { } call, Services: { } services, MatchedPrimitive: McpServerTool tool }:
-                // Thrown, not failed: the SDK answers an McpProtocolException with its code, and the tool does not run.
-                if (!ToolArgumentSchema.For(tool).TryConform(ToElement(call.Arguments), out var conforming, out var invalid))
-                {
-                    throw new McpProtocolException("Invalid params: " + invalid, McpErrorCode.InvalidParams);
-                }
+            RequestContext<ListToolsRequestParams> or RequestContext<ListPromptsRequestParams> => true,
+            RequestContext<CallToolRequestParams> { Params: { } call, Services: { } services, MatchedPrimitive: McpServerTool tool } =>
+                await IsSatisfiedAsync(user, McpPrimitiveKind.Tool, call.Name, ToolArgumentSchema.For(tool), call.Arguments, services),
+            RequestContext<GetPromptRequestParams> { Params: { } get, Services: { } services, MatchedPrimitive: McpServerPrompt prompt } =>
+                await IsSatisfiedAsync(user, McpPrimitiveKind.Prompt, get.Name, ToolArgumentSchema.For(prompt), get.Arguments, services),
+            _ => false,
+        };
+    }
 
-                try
-                {
-                    var arguments = new ArgumentScopeContext(call.Name, conforming, user, services);
-                    var required = await RequiredScopesAsync([RuleType], arguments, CancellationToken.None);
-                    return DescopeClaims.MissingScopes(user, required).Length == 0;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    return false;
-                }
+    private async Task<bool> IsSatisfiedAsync(
+        ClaimsPrincipal user, McpPrimitiveKind kind, string name, ToolArgumentSchema schema, IDictionary<string, JsonElement>? sent, IServiceProvider services)
+    {
+        // Thrown, not failed: the SDK answers an McpProtocolException with its code, and the tool or prompt does not run.
+        if (!schema.TryConform(ToElement(sent), out var conforming, out var invalid))
+        {
+            throw new McpProtocolException("Invalid params: " + invalid, McpErrorCode.InvalidParams);
+        }
 
-            default:
-                return false;
+        try
+        {
+            var arguments = new ArgumentScopeContext(kind, name, conforming, user, services);
+            var required = await RequiredScopesAsync([RuleType], arguments, CancellationToken.None);
+            return DescopeClaims.MissingScopes(user, required).Length == 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -2,8 +2,8 @@ namespace Descope.Mcp.AspNetCore;
 
 /// <summary>
 /// Decides, from a tool call's arguments and before the tool runs, which scopes the call needs in addition to the tool's
-/// <see cref="RequireScopesAttribute"/>. Attach it to a tool with <see cref="RequireArgumentScopesAttribute"/>; it is
-/// resolved from the request's services (registered or not, like ASP.NET Core's <c>TypeFilterAttribute</c>).
+/// <see cref="RequireScopesAttribute"/>. Attach it to a tool, or a prompt, with <see cref="RequireArgumentScopesAttribute"/>;
+/// it is resolved from the request's services (registered or not, like ASP.NET Core's <c>TypeFilterAttribute</c>).
 /// </summary>
 /// <remarks>
 /// It runs for every call of the tool, possibly more than once per call (in front of the MCP server and again in its
@@ -13,8 +13,12 @@ namespace Descope.Mcp.AspNetCore;
 /// missing) are refused with JSON-RPC invalid params (-32602, HTTP 400 in front of the MCP server) before any rule runs,
 /// and members the client omitted appear with the schema's <c>default</c>. A value the schema only describes as a string
 /// although the tool parses it (a <c>[Flags]</c> enum, a <see cref="Guid"/>, a date) can be spelled several ways: judge
-/// it with <see cref="ArgumentScopeContext.GetArgument{T}(string)"/>. A rule that throws, or that names something that
-/// is not an OAuth scope, refuses the call with a plain 403 (no scope is known to help), never a 500.
+/// it with <see cref="ArgumentScopeContext.GetArgument{T}(string)"/>. A prompt's arguments are held the same way to its
+/// argument list: each a string (MCP defines prompt arguments so), named exactly as listed, once, every required one
+/// present, and an omitted one as the default of the prompt method's parameter; a number or an enum the prompt parses
+/// from that string is judged with <see cref="ArgumentScopeContext.GetArgument{T}(string)"/>. A rule that throws, or
+/// that names something that is not an OAuth scope, refuses the call with a plain 403 (no scope is known to help),
+/// never a 500.
 /// </remarks>
 /// <example>
 /// <code>

@@ -14,6 +14,7 @@ namespace Descope.Mcp.AspNetCore.Arguments;
 /// held to the schema strictly: the JSON kind its <c>type</c> names (an integer written without fraction or exponent),
 /// exactly one of its <c>enum</c> values, members named exactly as declared, each once, none undeclared, every
 /// <c>required</c> one present. Omitted members the schema gives a <c>default</c> are filled in, as the tool receives them.
+/// A prompt's arguments are held the same way to its argument list (<see cref="PromptArgumentSchema"/>).
 /// </summary>
 /// <remarks>
 /// A construct the check cannot judge (<c>anyOf</c>, <c>allOf</c>, <c>oneOf</c>, <c>not</c>, conditionals, tuples, a
@@ -23,7 +24,7 @@ namespace Descope.Mcp.AspNetCore.Arguments;
 /// </remarks>
 internal sealed class ToolArgumentSchema
 {
-    private static readonly ConditionalWeakTable<McpServerTool, ToolArgumentSchema> Compiled = [];
+    private static readonly ConditionalWeakTable<IMcpServerPrimitive, ToolArgumentSchema> Compiled = [];
 
     // Applicators whose meaning this check does not implement: a value under one is refused, never waved through.
     private static readonly HashSet<string> Unjudgeable = new(StringComparer.Ordinal)
@@ -33,19 +34,37 @@ internal sealed class ToolArgumentSchema
     };
 
     private readonly Node _root;
+    private readonly McpPrimitiveKind _kind;
 
-    private ToolArgumentSchema(Node root) => _root = root;
+    private ToolArgumentSchema(Node root, McpPrimitiveKind kind)
+    {
+        _root = root;
+        _kind = kind;
+    }
 
     /// <summary>The compiled schema of a tool, compiled on first use and kept as long as the tool.</summary>
     public static ToolArgumentSchema For(McpServerTool tool) =>
-        Compiled.TryGetValue(tool, out var known) ? known : Compiled.GetValue(tool, static t => Compile(t.ProtocolTool.InputSchema));
+        Compiled.TryGetValue(tool, out var known)
+            ? known
+            : Compiled.GetValue(tool, static t => Compile(((McpServerTool)t).ProtocolTool.InputSchema));
 
-    /// <summary>Compiles a JSON Schema of tool arguments.</summary>
-    public static ToolArgumentSchema Compile(JsonElement schema)
+    /// <summary>The compiled argument list of a prompt, compiled on first use and kept as long as the prompt.</summary>
+    public static ToolArgumentSchema For(McpServerPrompt prompt) =>
+        Compiled.TryGetValue(prompt, out var known)
+            ? known
+            : Compiled.GetValue(prompt, static p => Compile(PromptArgumentSchema.Of((McpServerPrompt)p), McpPrimitiveKind.Prompt));
+
+    /// <summary>Compiles a JSON Schema of a tool's (or a prompt's) arguments.</summary>
+    /// <param name="schema">The schema.</param>
+    /// <param name="kind">Whose arguments it describes, as refusals name it.</param>
+    public static ToolArgumentSchema Compile(JsonElement schema, McpPrimitiveKind kind = McpPrimitiveKind.Tool)
     {
         var root = schema.Clone();
-        return new(new Compiler(root).Compile(root, "#"));
+        return new(new Compiler(root).Compile(root, "#"), kind);
     }
+
+    /// <summary>What the arguments are held to, as refusals name it.</summary>
+    private string SchemaName => _kind == McpPrimitiveKind.Prompt ? "the prompt's argument list" : "the tool's input schema";
 
     /// <summary>
     /// Checks a call's arguments; when they conform, <paramref name="conforming"/> is what the tool receives (the arguments
@@ -66,7 +85,7 @@ internal sealed class ToolArgumentSchema
         return true;
     }
 
-    private static Failure? Check(JsonElement value, Node node, ref bool needsDefaults)
+    private Failure? Check(JsonElement value, Node node, ref bool needsDefaults)
     {
         if (ReferenceEquals(node, Node.Anything))
         {
@@ -75,7 +94,7 @@ internal sealed class ToolArgumentSchema
 
         if (node.Unjudgeable)
         {
-            return new Failure("uses a schema construct the server cannot check before the tool's argument rules run.");
+            return new Failure($"uses a schema construct the server cannot check before the {_kind.Name()}'s argument rules run.");
         }
 
         var kind = KindOf(value);
@@ -91,7 +110,7 @@ internal sealed class ToolArgumentSchema
 
         if (node.Enum is { } allowed && !allowed.Any(candidate => JsonElement.DeepEquals(candidate, value)))
         {
-            return new Failure("must be one of the values the tool's input schema lists.");
+            return new Failure($"must be one of the values {SchemaName} lists.");
         }
 
         return kind switch
@@ -102,7 +121,7 @@ internal sealed class ToolArgumentSchema
         };
     }
 
-    private static Failure? CheckObject(JsonElement value, Node node, ref bool needsDefaults)
+    private Failure? CheckObject(JsonElement value, Node node, ref bool needsDefaults)
     {
         // Where members are declared the binder matches them ignoring case, so a repeat is judged ignoring case too; a
         // dictionary keeps keys as written and only an exact repeat is ambiguous.
@@ -126,11 +145,11 @@ internal sealed class ToolArgumentSchema
             }
             else if (spelled is not null)
             {
-                return new Failure("must be named exactly as the tool's input schema spells it.").At("." + spelled);
+                return new Failure($"must be named exactly as {SchemaName} spells it.").At("." + spelled);
             }
             else if (node.Closed)
             {
-                return new Failure("has a member the tool's input schema does not declare.");
+                return new Failure($"has a member {SchemaName} does not declare.");
             }
             else if (node.Additional is { } additional && Check(member.Value, additional, ref needsDefaults) is { } failure)
             {
@@ -161,7 +180,7 @@ internal sealed class ToolArgumentSchema
         return null;
     }
 
-    private static Failure? CheckItems(JsonElement value, Node items, ref bool needsDefaults)
+    private Failure? CheckItems(JsonElement value, Node items, ref bool needsDefaults)
     {
         var index = 0;
         foreach (var item in value.EnumerateArray())

@@ -11,6 +11,8 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// batches, duplicate members (compared ignoring case, so <c>Method</c> next to <c>method</c> counts), trailing data,
 /// invalid UTF-8, a missing <c>jsonrpc</c>, an <c>id</c> JSON-RPC does not allow. A method (and a completion reference's
 /// <c>type</c>) names a primitive when it equals one ignoring case, which covers every reading the SDK could make of it.
+/// A well-formed request of a gated method that does not say which primitive it uses is refused too, but as invalid
+/// params of that request (<see cref="InvalidParams"/>), keeping its method and <c>id</c>.
 /// </summary>
 internal readonly struct McpRequestMessage
 {
@@ -37,7 +39,8 @@ internal readonly struct McpRequestMessage
     /// <summary>Every method whose request the gate judges.</summary>
     public static readonly string[] GatedMethods = [.. PrimitiveMethods.Select(m => m.Method)];
 
-    private McpRequestMessage(string? method, McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error)
+    private McpRequestMessage(
+        string? method, McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error, bool exactMethod = false, bool invalidParams = false)
     {
         Method = method;
         Kind = kind;
@@ -45,10 +48,21 @@ internal readonly struct McpRequestMessage
         Id = id;
         Arguments = arguments;
         Error = error;
+        IsMethodExact = exactMethod;
+        InvalidParams = invalidParams;
     }
 
-    /// <summary>The method (as <see cref="GatedMethods"/> spells it) when the request uses a primitive.</summary>
+    /// <summary>
+    /// The method (as <see cref="GatedMethods"/> spells it) when the request uses a primitive, or is refused as
+    /// <see cref="InvalidParams"/>.
+    /// </summary>
     public string? Method { get; }
+
+    /// <summary>
+    /// Whether the body spells <see cref="Method"/> exactly so once unescaped: the SDK compares methods ordinally, so only
+    /// then does it take the request for that method.
+    /// </summary>
+    public bool IsMethodExact { get; }
 
     /// <summary>The kind of primitive the request uses, or <see langword="null"/> for any other message.</summary>
     public McpPrimitiveKind? Kind { get; }
@@ -70,6 +84,13 @@ internal readonly struct McpRequestMessage
 
     /// <summary>Why the body was refused, or <see langword="null"/>.</summary>
     public string? Error { get; }
+
+    /// <summary>
+    /// Whether <see cref="Error"/> is about the parameters of an otherwise well-formed request of <see cref="Method"/> (a
+    /// missing or unusable <c>name</c>, <c>uri</c> or <c>ref</c>): JSON-RPC invalid params, answered with the request's
+    /// <see cref="Id"/>. Otherwise the body itself could not be read as one unambiguous request.
+    /// </summary>
+    public bool InvalidParams { get; }
 
     public static McpRequestMessage Parse(ReadOnlySpan<byte> body)
     {
@@ -111,6 +132,7 @@ internal readonly struct McpRequestMessage
 
         var seen = Member.None;
         int? method = null;
+        var exactMethod = false;
         var parameters = default(Parameters);
         Range id = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -141,6 +163,7 @@ internal readonly struct McpRequestMessage
                     // A method too long to be a gated one is compared without unescaping; see Skip.
                     CheckEscapes(ref reader);
                     method = reader.TokenType == JsonTokenType.String ? PrimitiveMethod(ref reader) : null;
+                    exactMethod = method is { } found && reader.ValueTextEquals(PrimitiveMethods[found].Method);
                     break;
                 case Member.Params when reader.TokenType == JsonTokenType.StartObject:
                     if (!ReadParameters(ref reader, offset, out parameters))
@@ -181,17 +204,17 @@ internal readonly struct McpRequestMessage
         var (name, kind) = PrimitiveMethods[index];
         if (kind is null)
         {
-            return Completion(name, parameters.Reference, id);
+            return Completion(name, exactMethod, parameters.Reference, id);
         }
 
         var target = kind == McpPrimitiveKind.Resource ? parameters.Uri : parameters.Name;
         return target is null
-            ? Refuse($"The {name} request does not name a {kind.Value.Name()}.")
-            : new McpRequestMessage(name, kind, target, id, kind == McpPrimitiveKind.Resource ? default : parameters.Arguments, null);
+            ? RefuseParams(name, exactMethod, id, $"The {name} request does not name a {kind.Value.Name()}.")
+            : new McpRequestMessage(name, kind, target, id, kind == McpPrimitiveKind.Resource ? default : parameters.Arguments, null, exactMethod);
     }
 
     /// <summary>A completion uses the prompt or resource its reference names; a reference of another shape is refused.</summary>
-    private static McpRequestMessage Completion(string method, Reference reference, Range id)
+    private static McpRequestMessage Completion(string method, bool exactMethod, Reference reference, Range id)
     {
         McpPrimitiveKind? kind = reference.Type switch
         {
@@ -201,15 +224,15 @@ internal readonly struct McpRequestMessage
         };
         if (kind is not { } referenced)
         {
-            return Refuse(reference.Type == ReferenceType.None
+            return RefuseParams(method, exactMethod, id, reference.Type == ReferenceType.None
                 ? "The completion/complete request does not name a prompt or resource."
                 : "The completion/complete reference is neither ref/prompt nor ref/resource.");
         }
 
         var target = referenced == McpPrimitiveKind.Resource ? reference.Uri : reference.Name;
         return target is null
-            ? Refuse($"The completion/complete reference does not name a {referenced.Name()}.")
-            : new McpRequestMessage(method, referenced, target, id, default, null);
+            ? RefuseParams(method, exactMethod, id, $"The completion/complete reference does not name a {referenced.Name()}.")
+            : new McpRequestMessage(method, referenced, target, id, default, null, exactMethod);
     }
 
     private static int? PrimitiveMethod(ref Utf8JsonReader reader)
@@ -391,6 +414,9 @@ internal readonly struct McpRequestMessage
     }
 
     private static McpRequestMessage Refuse(string error) => new(null, null, null, default, default, error);
+
+    private static McpRequestMessage RefuseParams(string method, bool exactMethod, Range id, string error) =>
+        new(method, null, null, id, default, error, exactMethod, invalidParams: true);
 
     private static readonly (string, Member)[] TopLevelMembers =
         [("jsonrpc", Member.JsonRpc), ("method", Member.Method), ("params", Member.Params), ("id", Member.Id)];

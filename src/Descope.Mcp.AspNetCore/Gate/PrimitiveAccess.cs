@@ -28,11 +28,19 @@ internal sealed class PrimitiveAccess
 
     public McpPrimitiveKind Kind { get; }
 
-    /// <summary>The access of a primitive; a tool with argument rules also gets its input schema compiled, the others need none.</summary>
+    /// <summary>
+    /// The access of a primitive; a tool or prompt with argument rules also gets its input schema or argument list
+    /// compiled, the others need none.
+    /// </summary>
     public static PrimitiveAccess Of(McpPrimitiveKind kind, IMcpServerPrimitive primitive, IEnumerable<string> serverScopes, BearerChallenge? challenge)
     {
         var rules = McpPrimitiveRules.Read(primitive);
-        var schema = rules.ArgumentRules.Length > 0 && primitive is McpServerTool tool ? ToolArgumentSchema.For(tool) : null;
+        var schema = rules.ArgumentRules.Length == 0 ? null : primitive switch
+        {
+            McpServerTool tool => ToolArgumentSchema.For(tool),
+            McpServerPrompt prompt => ToolArgumentSchema.For(prompt),
+            _ => null,
+        };
         return new PrimitiveAccess(kind, rules, serverScopes, challenge, schema);
     }
 
@@ -40,12 +48,15 @@ internal sealed class PrimitiveAccess
     public bool HasArgumentRules => _rules.ArgumentRules.Length > 0;
 
     /// <summary>
-    /// Decides: a tool's arguments are held to its input schema before any argument rule judges them, so a rule sees what
-    /// the tool receives; then the primitive's scopes and those its argument rules add (all named in one challenge), so
+    /// Decides: a tool's (or prompt's) arguments are held to its input schema (argument list) before any argument rule
+    /// judges them, so a rule sees what the tool receives; then the primitive's scopes and those its argument rules add (all named in one challenge), so
     /// the client can step up before anything else; then roles and permissions. A rule that fails forbids.
     /// </summary>
     /// <param name="user">The caller.</param>
-    /// <param name="arguments">The call's arguments, asked for only when a rule needs them.</param>
+    /// <param name="arguments">
+    /// The call's arguments, asked for only when a rule needs them; <see langword="null"/> where the use has none (a
+    /// completion), which is then judged by the static requirements alone, as a listing is.
+    /// </param>
     /// <param name="cancellationToken">The request's cancellation.</param>
     public async ValueTask<PrimitiveAccessDecision> DecideAsync(ClaimsPrincipal user, Func<ArgumentScopeContext>? arguments, CancellationToken cancellationToken)
     {

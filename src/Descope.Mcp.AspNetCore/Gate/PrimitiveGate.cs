@@ -16,7 +16,9 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// or <c>completion/complete</c> of a primitive whose rules the caller does not meet is answered before the handler runs: HTTP 403 with a step-up challenge for missing scopes (MCP clients re-authorize on
 /// exactly that), a plain 403 for missing roles or permissions, or, for clients that cannot step up, a tool error result
 /// (tools) or a JSON-RPC error (prompts and resources) carrying the same details. Bodies the MCP server could not read
-/// are refused here with 400 or 415 rather than reaching it.
+/// are refused here with 400 or 415 rather than reaching it; a readable request of one of these methods that does not
+/// name its primitive gets 400 with JSON-RPC invalid params and its own <c>id</c>. A method the request's protocol
+/// revision does not have is left to the SDK's own answer for it.
 /// </summary>
 /// <remarks>
 /// Which requests are read: on protocol 2026-07-28 and later the SDK refuses a body whose method differs from the
@@ -33,6 +35,13 @@ internal sealed partial class PrimitiveGate(
 
     /// <summary>The first protocol revision whose standard headers the SDK checks against the body.</summary>
     private const string HeaderValidatedProtocolVersion = "2026-07-28";
+
+    /// <summary>
+    /// The gated methods that revision dropped (subscriptions/listen replaces them). The SDK's Streamable HTTP endpoint
+    /// answers a request for one of them, spelled exactly, with 404 and JSON-RPC method not found before any session or
+    /// handler exists.
+    /// </summary>
+    private static readonly string[] MethodsDroppedWithStandardHeaders = ["resources/subscribe", "resources/unsubscribe"];
 
     private readonly DescopeMcpOptions _options = options.Value;
 
@@ -68,7 +77,7 @@ internal sealed partial class PrimitiveGate(
             return ForwardAsync(context, next);
         }
 
-        return InspectAsync(context, next);
+        return InspectAsync(context, next, trustHeaders);
     }
 
     /// <summary>
@@ -98,7 +107,7 @@ internal sealed partial class PrimitiveGate(
     private static bool IsInvalidUtf8Json(InvalidOperationException exception) =>
         exception is { InnerException: DecoderFallbackException, Source: { } source } && source.StartsWith("System.Text.Json", StringComparison.Ordinal);
 
-    private async Task InspectAsync(HttpContext context, RequestDelegate next)
+    private async Task InspectAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
     {
         var limit = (int)_options.MaxToolCallBodySize;
         if (context.Request.ContentLength > limit)
@@ -117,35 +126,27 @@ internal sealed partial class PrimitiveGate(
             }
 
             var message = McpRequestMessage.Parse(body.Memory.Span);
+            if (trustHeaders && IsDroppedByProtocol(context.Request, message))
+            {
+                // Nothing to judge: no handler can run, and a refusal here would hide the SDK's "not available" answer.
+                Log.LeftToServer(logger, message.Method!);
+                await ForwardReadBodyAsync(context, next, body);
+                return;
+            }
+
             if (message.Error is { } error)
             {
                 Log.BodyRefused(logger, error);
-                await PrimitiveGateResponses.BadRequestAsync(context, error);
+                await (message.InvalidParams
+                    ? PrimitiveGateResponses.InvalidParamsAsync(context, body.Memory[message.Id], error)
+                    : PrimitiveGateResponses.BadRequestAsync(context, error));
                 return;
             }
 
             var decision = await DecideAsync(context, message, body.Memory);
             if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
-                // The SDK reads the body the gate judged. A replacement stream is taken back before the body is released,
-                // so nothing later in the pipeline can read a pooled buffer that went back to the pool.
-                if (body.OpenForServer() is not { } replacement)
-                {
-                    await ForwardAsync(context, next);
-                    return;
-                }
-
-                var original = context.Request.Body;
-                context.Request.Body = replacement;
-                try
-                {
-                    await ForwardAsync(context, next);
-                }
-                finally
-                {
-                    context.Request.Body = original;
-                }
-
+                await ForwardReadBodyAsync(context, next, body);
                 return;
             }
 
@@ -163,6 +164,40 @@ internal sealed partial class PrimitiveGate(
         }
     }
 
+    /// <summary>
+    /// Hands the request to the MCP server with the body the gate read. A replacement stream is taken back before the body
+    /// is released, so nothing later in the pipeline can read a pooled buffer that went back to the pool.
+    /// </summary>
+    private async Task ForwardReadBodyAsync(HttpContext context, RequestDelegate next, GatedRequestBody body)
+    {
+        if (body.OpenForServer() is not { } replacement)
+        {
+            await ForwardAsync(context, next);
+            return;
+        }
+
+        var original = context.Request.Body;
+        context.Request.Body = replacement;
+        try
+        {
+            await ForwardAsync(context, next);
+        }
+        finally
+        {
+            context.Request.Body = original;
+        }
+    }
+
+    /// <summary>
+    /// Whether the request is for a method its protocol revision does not have, as the SDK will see it: the revision
+    /// from the same header the SDK reads, the method as the body spells it (the SDK compares it ordinally, so another
+    /// spelling is judged as usual). Only the Streamable HTTP endpoint refuses these by the header.
+    /// </summary>
+    private static bool IsDroppedByProtocol(HttpRequest request, McpRequestMessage message) =>
+        message is { Method: { } method, IsMethodExact: true }
+        && MethodsDroppedWithStandardHeaders.Contains(method, StringComparer.Ordinal)
+        && UsesStandardHeaders(request);
+
     /// <summary>The decision on one request, recorded as telemetry (and, when it refuses, as an audit event).</summary>
     private async ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
     {
@@ -172,14 +207,17 @@ internal sealed partial class PrimitiveGate(
         }
 
         var user = context.User;
-        var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
+        // A completion offers values for one argument without using the primitive: like a listing, it is judged without argument rules.
+        var arguments = access.HasArgumentRules && !message.IsReference ? ArgumentsOf(context, message, body) : null;
+        var decision = await access.DecideAsync(user, arguments, context.RequestAborted);
         telemetry.AuthorizationDecided(user, message.Method!, kind, message.Target!, decision.Outcome, decision.MissingScopes);
         return decision;
     }
 
     /// <summary>The call's arguments for argument rules, read only when a rule asks.</summary>
     private static Func<ArgumentScopeContext> ArgumentsOf(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body) =>
-        () => new ArgumentScopeContext(message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
+        () => new ArgumentScopeContext(
+            message.Kind!.Value, message.Target!, ArgumentScopesRequirement.Arguments(body[message.Arguments].Span), context.User, context.RequestServices);
 
     /// <summary>
     /// Whether the request speaks a revision with standard headers (2026-07-28 or later), which the SDK checks against the
@@ -232,10 +270,13 @@ internal sealed partial class PrimitiveGate(
         [LoggerMessage(20, LogLevel.Information, "A {Method} request for {Kind} {Target} was refused before its handler ran: {Outcome}.")]
         public static partial void Refused(ILogger logger, string method, McpPrimitiveKind kind, string target, PrimitiveAccessOutcome outcome);
 
-        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Tool} failed, so the call was refused.")]
-        public static partial void ArgumentRuleFailed(ILogger logger, string tool, Exception exception);
+        [LoggerMessage(22, LogLevel.Warning, "An argument scope rule of {Primitive} failed, so the call was refused.")]
+        public static partial void ArgumentRuleFailed(ILogger logger, string primitive, Exception exception);
 
         [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
         public static partial void BodyRefused(ILogger logger, string reason);
+
+        [LoggerMessage(23, LogLevel.Debug, "A {Method} request was left to the MCP server, which does not offer that method on the request's protocol version.")]
+        public static partial void LeftToServer(ILogger logger, string method);
     }
 }

@@ -22,6 +22,10 @@ internal static class PrimitiveGateResponses
     public static Task BadRequestAsync(HttpContext context, string reason) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, default, ParseError, "Bad Request: " + reason, data: null));
 
+    /// <summary>A readable request whose parameters do not name what it uses: 400, JSON-RPC invalid params, its own id.</summary>
+    public static Task InvalidParamsAsync(HttpContext context, ReadOnlyMemory<byte> id, string reason) =>
+        WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, id, InvalidParams, "Bad Request: " + reason, data: null));
+
     public static Task UnsupportedMediaTypeAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, writer => WriteError(
             writer, default, InvalidRequest, "Unsupported Media Type: MCP requests are JSON-RPC in application/json, in UTF-8.", data: null));

@@ -199,12 +199,11 @@ public sealed class CompletionAndSubscriptionGateTests : McpServerTests
     }
 
     [Theory]
-    [InlineData(false, "resources/subscribe", "calendar://agenda", "calendar.read")]
     [InlineData(true, "resources/subscribe", "calendar://agenda", "calendar.read")]
-    [InlineData(false, "resources/unsubscribe", "calendar://agenda", "calendar.read")]
     [InlineData(true, "resources/unsubscribe", "calendar://agenda", "calendar.read")]
     [InlineData(true, "resources/subscribe", "calendar://teams/engineering", "calendar.read calendar.details")]
     [InlineData(true, "resources/unsubscribe", "calendar://teams/engineering", "calendar.read calendar.details")]
+    [InlineData(false, "Resources/Subscribe", "calendar://agenda", "calendar.read")]
     public async Task A_subscription_change_for_a_scoped_resource_without_the_scope_gets_403_before_the_handler_runs(
         bool stateful, string method, string uri, string challengeScopes)
     {
@@ -231,15 +230,77 @@ public sealed class CompletionAndSubscriptionGateTests : McpServerTests
         Assert.Equal(1, Calls.Of(handler));
     }
 
-    [Fact]
-    public async Task A_stateless_subscription_with_the_scope_is_left_to_the_MCP_server_which_does_not_offer_it()
+    [Theory]
+    [InlineData("resources/subscribe", """{"uri":"calendar://agenda"}""", "calendar.read")]
+    [InlineData("resources/subscribe", """{"uri":"calendar://agenda"}""")]
+    [InlineData("resources/unsubscribe", """{"uri":"calendar://teams/engineering"}""")]
+    [InlineData("resources/subscribe", "{}")]
+    [InlineData("resources/unsubscribe", """{"uri":7}""")]
+    [InlineData("resources/subscribe", """{"name":"agenda"}""", "calendar.read")]
+    public async Task A_stateless_subscription_change_gets_the_MCP_servers_answer_that_2026_07_28_has_no_such_method(
+        string method, string parameters, params string[] scopes)
     {
         var server = await StartAsync(stateful: false);
+        var body = RawMcp.Body(method, JsonNode.Parse(parameters)!.AsObject(), id: 31);
+        using var request = RawMcp.Post(server.McpUrl, TokenFor(server, scopes), body, RawMcp.Latest, ("Mcp-Method", method));
 
-        using var response = await SendAsync(server, stateful: false, "resources/subscribe", new JsonObject { ["uri"] = "calendar://agenda" }, name: null, "calendar.read");
+        using var response = await server.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(response.Headers.WwwAuthenticate);
+        var message = await RawMcp.ReadMessageAsync(response);
+        Assert.Equal(31, (int?)message["id"]);
+        Assert.Equal(-32601, (int?)message["error"]!["code"]);
+        Assert.Equal($"Method '{method}' is not available on protocol version '2026-07-28'.", (string?)message["error"]!["message"]);
         Assert.Equal(0, Calls.Total);
+    }
+
+    [Theory]
+    [InlineData(true, "tools/call", "{}", "The tools/call request does not name a tool.")]
+    [InlineData(false, "tools/call", """{"name":7}""", "The tools/call request does not name a tool.")]
+    [InlineData(true, "prompts/get", """{"arguments":{"team":"engineering"}}""", "The prompts/get request does not name a prompt.")]
+    [InlineData(false, "prompts/get", "{}", "The prompts/get request does not name a prompt.")]
+    [InlineData(true, "resources/read", """{"name":"agenda"}""", "The resources/read request does not name a resource.")]
+    [InlineData(false, "resources/read", """{"uri":null}""", "The resources/read request does not name a resource.")]
+    [InlineData(true, "resources/subscribe", "{}", "The resources/subscribe request does not name a resource.")]
+    [InlineData(true, "resources/unsubscribe", """{"uri":["calendar://agenda"]}""", "The resources/unsubscribe request does not name a resource.")]
+    [InlineData(true, Complete, """{"argument":{"name":"team","value":""}}""", "The completion/complete request does not name a prompt or resource.")]
+    [InlineData(false, Complete, """{"ref":{"type":"ref/tool","name":"team_review"}}""", "The completion/complete reference is neither ref/prompt nor ref/resource.")]
+    public async Task A_gated_request_that_does_not_name_its_primitive_gets_invalid_params_with_its_own_id(
+        bool stateful, string method, string parameters, string reason)
+    {
+        var server = await StartAsync(stateful);
+        var token = TokenFor(server, "calendar.read", "calendar.details");
+        var protocol = stateful ? RawMcp.Stateful : RawMcp.Latest;
+        var body = RawMcp.Body(method, JsonNode.Parse(parameters)!.AsObject(), protocol, id: 42);
+        using var request = stateful
+            ? RawMcp.Post(server.McpUrl, token, body, protocol, ("Mcp-Session-Id", await RawMcp.InitializeSessionAsync(server.Http, server.McpUrl, token)))
+            : RawMcp.Post(server.McpUrl, token, body, protocol, ("Mcp-Method", method));
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(response.Headers.WwwAuthenticate);
+        var message = await RawMcp.ReadMessageAsync(response);
+        Assert.Equal(42, (int?)message["id"]);
+        Assert.Equal(-32602, (int?)message["error"]!["code"]);
+        Assert.Equal("Bad Request: " + reason, (string?)message["error"]!["message"]);
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
+    public async Task A_string_id_is_kept_as_sent_in_the_invalid_params_answer()
+    {
+        var server = await StartAsync(stateful: false);
+        const string body = """{"jsonrpc":"2.0","id":"req-\u00e9-9","method":"prompts/get","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}""";
+        using var request = RawMcp.Post(server.McpUrl, TokenFor(server, "calendar.read"), body, RawMcp.Latest, ("Mcp-Method", "prompts/get"));
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = await RawMcp.ReadMessageAsync(response);
+        Assert.Equal("req-\u00e9-9", (string?)message["id"]);
+        Assert.Equal(-32602, (int?)message["error"]!["code"]);
     }
 
     [Theory]

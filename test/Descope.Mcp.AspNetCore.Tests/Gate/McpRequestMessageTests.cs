@@ -217,6 +217,45 @@ public sealed class McpRequestMessageTests
     }
 
     [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":"r-1","method":"tools/call","params":{}}""", "tools/call", "\"r-1\"")]
+    [InlineData("""{"id":7,"jsonrpc":"2.0","method":"resources/subscribe","params":{"uri":7}}""", "resources/subscribe", "7")]
+    [InlineData("""{"jsonrpc":"2.0","method":"completion/complete","params":{"ref":{"type":"ref/tool"}},"id":null}""", "completion/complete", "null")]
+    public void A_well_formed_request_that_names_no_primitive_is_refused_as_invalid_params_keeping_its_method_and_id(string json, string method, string id)
+    {
+        var message = Parse(json);
+
+        Assert.True(message.InvalidParams);
+        Assert.NotNull(message.Error);
+        Assert.Equal(method, message.Method);
+        Assert.Equal(id, json[message.Id]);
+        Assert.Null(message.Kind);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ping","name":"x"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}} {}""")]
+    [InlineData("""{"id":1,"method":"tools/call","params":{}}""")]
+    public void A_body_that_is_not_one_unambiguous_request_is_never_taken_for_invalid_params(string json)
+    {
+        var message = Parse(json);
+
+        Assert.NotNull(message.Error);
+        Assert.False(message.InvalidParams);
+        Assert.Null(message.Method);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"a"}}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources\/subscribe","params":{}}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources\u002funsubscribe","params":{"uri":"a"}}""", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"Resources/Subscribe","params":{"uri":"a"}}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/\u0053ubscribe","params":{}}""", false)]
+    public void Whether_the_method_is_spelled_exactly_as_the_SDK_compares_it_is_known(string json, bool exact)
+    {
+        Assert.Equal(exact, Parse(json).IsMethodExact);
+    }
+
+    [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"i\ud800o":1}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"title":["\udc00"]}}}""")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","x\ud800xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx":0,"params":{"uri":"a"}}""")]

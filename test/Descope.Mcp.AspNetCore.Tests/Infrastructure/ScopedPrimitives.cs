@@ -54,13 +54,14 @@ public sealed class SharedCalendarTools
 
 /// <summary>
 /// Shared calendars (<c>team</c> and <c>company</c>) need <c>calendar.admin</c>, <c>company</c> also <c>calendar.audit</c>;
-/// the rule fails on <c>unreadable</c> and names something that is not a scope for <c>invalid</c>.
+/// the rule fails on <c>unreadable</c> and names something that is not a scope for <c>invalid</c>. It judges tools and
+/// prompts alike.
 /// </summary>
 public sealed class SharedCalendarRule(ToolInvocations calls) : IArgumentScopeRule
 {
     public ValueTask<IEnumerable<string>> GetRequiredScopesAsync(ArgumentScopeContext context, CancellationToken cancellationToken)
     {
-        calls.Record("rule:" + context.ToolName);
+        calls.Record("rule:" + (context.ToolName ?? context.PromptName));
         if (!context.Arguments.TryGetProperty("calendar_id", out var id))
         {
             return ValueTask.FromResult<IEnumerable<string>>([]);
