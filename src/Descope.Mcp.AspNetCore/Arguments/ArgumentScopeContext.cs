@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Gate;
 using ModelContextProtocol;
 
 namespace Descope.Mcp.AspNetCore;

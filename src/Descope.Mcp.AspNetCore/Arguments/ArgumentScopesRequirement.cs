@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Claims;
+using Descope.Mcp.AspNetCore.Gate;
 using Descope.Mcp.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;

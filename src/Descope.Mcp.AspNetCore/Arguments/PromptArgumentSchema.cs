@@ -5,7 +5,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Authorization;
+namespace Descope.Mcp.AspNetCore.Arguments;
 
 /// <summary>
 /// The JSON Schema a prompt's arguments are held to before an argument rule judges them. MCP defines a prompt's arguments

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Gate;
 using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Arguments;

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Descope.Mcp.AspNetCore.Authorization;
+using Descope.Mcp.AspNetCore.Arguments;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Server;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Arguments;
 
 /// <summary>
 /// The schema a prompt's arguments are held to before an argument rule sees them: its argument list, every argument a

@@ -7,7 +7,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authorization;
+namespace Descope.Mcp.AspNetCore.Tests.Arguments;
 
 /// <summary>
 /// <see cref="RequireArgumentScopesAttribute"/> on prompts (<see cref="GuardedPrompts"/>, all needing calendar.read):
