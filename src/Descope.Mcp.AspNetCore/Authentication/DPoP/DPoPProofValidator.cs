@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -63,9 +64,28 @@ internal sealed class DPoPProofValidator
     public static string AccessTokenHash(string accessToken)
     {
         ArgumentNullException.ThrowIfNull(accessToken);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(accessToken), hash);
-        return Base64Url.EncodeToString(hash);
+        Span<char> hash = stackalloc char[AccessTokenHashLength];
+        WriteAccessTokenHash(accessToken, hash);
+        return new string(hash);
+    }
+
+    /// <summary>The length of an <c>ath</c>: a SHA-256 hash in unpadded base64url.</summary>
+    private const int AccessTokenHashLength = 43;
+
+    private static void WriteAccessTokenHash(string accessToken, Span<char> destination)
+    {
+        var length = Encoding.UTF8.GetByteCount(accessToken);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes.AsSpan(0, Encoding.UTF8.GetBytes(accessToken, bytes)), hash);
+            Base64Url.EncodeToChars(hash, destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     internal static bool IsBase64UrlChar(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
@@ -185,11 +205,10 @@ internal sealed class DPoPProofValidator
 
     private static bool HashMatches(string ath, string accessToken)
     {
-        var expected = AccessTokenHash(accessToken);
-        return ath.Length == expected.Length
-            && CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(ath), MemoryMarshalBytes(expected));
-
-        static ReadOnlySpan<byte> MemoryMarshalBytes(string value) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(value.AsSpan());
+        Span<char> expected = stackalloc char[AccessTokenHashLength];
+        WriteAccessTokenHash(accessToken, expected);
+        return ath.Length == AccessTokenHashLength
+            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(ath.AsSpan()), MemoryMarshal.AsBytes<char>(expected));
     }
 
     /// <summary>
