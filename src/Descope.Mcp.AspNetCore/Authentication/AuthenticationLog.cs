@@ -16,7 +16,4 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(5, LogLevel.Warning, "Reloading the Descope signing keys failed; the keys loaded earlier stay in use.")]
     public static partial void SigningKeysRefreshFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Information, "A DPoP proof was refused: {Failure}.")]
-    public static partial void DPoPProofRefused(ILogger logger, DPoP.DPoPProofFailure failure);
 }

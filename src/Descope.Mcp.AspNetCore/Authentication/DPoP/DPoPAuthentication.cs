@@ -2,7 +2,6 @@ using Descope.Mcp.AspNetCore.Descope;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
@@ -32,7 +31,6 @@ internal sealed class DPoPAuthentication
     private readonly DPoPReplayCache _replays;
     private readonly TimeProvider _time;
     private readonly DescopeTelemetry _telemetry;
-    private readonly ILogger<DPoPAuthentication> _logger;
     private readonly TimeSpan _window;
     private readonly string _origin;
     private readonly string _mcpPath;
@@ -44,14 +42,12 @@ internal sealed class DPoPAuthentication
         DPoPReplayCache replays,
         IDataProtectionProvider dataProtection,
         TimeProvider time,
-        DescopeTelemetry telemetry,
-        ILogger<DPoPAuthentication> logger)
+        DescopeTelemetry telemetry)
     {
         var dpop = options.Value.DPoP;
         _replays = replays;
         _time = time;
         _telemetry = telemetry;
-        _logger = logger;
         _window = dpop.ProofLifetime;
         Required = dpop.Required;
         Algorithms = dpop.AllowedAlgorithms.Count > 0
@@ -194,6 +190,5 @@ internal sealed class DPoPAuthentication
     private void Record(DPoPProofFailure failure)
     {
         _telemetry.DPoPProofChecked(failure);
-        AuthenticationLog.DPoPProofRefused(_logger, failure);
     }
 }
