@@ -172,9 +172,10 @@ internal sealed class DPoPAuthentication
         }
 
         // A proof is acceptable until its iat leaves the window, at most twice the window from now.
-        if (!await _replays.TryUseAsync(result.Thumbprint!, result.Jti!, _window + _window, cancellationToken))
+        var use = await _replays.UseAsync(result.Thumbprint!, result.Jti!, _window + _window, cancellationToken);
+        if (use != DPoPProofFailure.None)
         {
-            return Refused(DPoPProofFailure.Replayed);
+            return Refused(use);
         }
 
         _telemetry.DPoPProofChecked(DPoPProofFailure.None);
