@@ -60,8 +60,9 @@ internal sealed class RepeatedEventLog : IDisposable
         Interlocked.Increment(ref _counts[kind]);
         if (Volatile.Read(ref _armed) == 0)
         {
-            // The interval of this kind ends within one interval from now.
-            Arm(Interval);
+            // When this kind's interval ends, so the summary covers it and no more.
+            var due = _time.GetElapsedTime(now, Volatile.Read(ref _ends[kind]));
+            Arm(due > TimeSpan.Zero ? due : TimeSpan.Zero);
         }
 
         return false;

@@ -40,6 +40,17 @@ public sealed class RepeatedEventLogTests : IDisposable
     }
 
     [Fact]
+    public void The_summary_is_written_when_the_interval_of_the_first_occurrence_ends_however_late_the_others_came()
+    {
+        Assert.True(_log.ShouldLog(1));
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(_log.ShouldLog(1));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([(1, 1)], _summaries);
+    }
+
+    [Fact]
     public void Kinds_are_limited_apart_and_a_kind_is_logged_again_once_its_interval_ended()
     {
         Assert.True(_log.ShouldLog(0));
