@@ -80,6 +80,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddSingleton<ScopeHierarchy>();
         services.TryAddSingleton<DescopeTokenHandler>();
         services.TryAddSingleton<IDescopeTokenValidator, DescopeTokenValidator>();
+        services.TryAddSingleton<DPoPReplayRedis>();
         services.TryAddSingleton<DPoPReplayCache>();
         services.TryAddSingleton<DPoPAuthentication>();
         services.TryAddSingleton<BearerChallenge>();

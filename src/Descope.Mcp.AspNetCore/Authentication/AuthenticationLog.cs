@@ -17,6 +17,9 @@ internal static partial class AuthenticationLog
     [LoggerMessage(5, LogLevel.Warning, "Reloading the Descope signing keys failed; the keys loaded earlier stay in use.")]
     public static partial void SigningKeysRefreshFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(6, LogLevel.Information, "A DPoP proof was refused: {Failure}.")]
-    public static partial void DPoPProofRefused(ILogger logger, DPoP.DPoPProofFailure failure);
+    [LoggerMessage(7, LogLevel.Error, "Redis could not say whether a DPoP proof was used before (Descope:DPoP:ReplayRedis or the app's IConnectionMultiplexer); the proof was refused, and proofs are refused until it answers.")]
+    public static partial void DPoPReplayRedisFailed(ILogger logger, Exception? exception);
+
+    [LoggerMessage(8, LogLevel.Error, "{Count} further DPoP proofs were refused in the last {IntervalSeconds} s because Redis could not say whether they were used before.")]
+    public static partial void DPoPReplayRedisFailedAgain(ILogger logger, int count, int intervalSeconds);
 }

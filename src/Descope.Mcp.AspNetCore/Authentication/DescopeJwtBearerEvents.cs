@@ -105,9 +105,9 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
             return false;
         }
 
-        if (provenKey is not null && !await dpop.TryUseAsync(state!.Proof, context.HttpContext.RequestAborted))
+        if (provenKey is not null && await dpop.UseAsync(state!.Proof, context.HttpContext.RequestAborted) is var use and not DPoPProofFailure.None)
         {
-            state.ProofFailure = DPoPProofFailure.Replayed;
+            state.ProofFailure = use;
             Fail(context, DescopeTokenFailure.InvalidDPoPProof);
             return false;
         }

@@ -54,7 +54,7 @@ internal sealed class DescopeTokenValidator(DescopeTokenHandler handler, DPoPAut
             return DescopeTokenValidationResult.Fail(failure);
         }
 
-        if (checkedProof is { } fresh && !await dpop.TryUseAsync(fresh, cancellationToken))
+        if (checkedProof is { } fresh && await dpop.UseAsync(fresh, cancellationToken) != DPoPProofFailure.None)
         {
             return DescopeTokenValidationResult.Fail(DescopeTokenFailure.InvalidDPoPProof);
         }

@@ -141,6 +141,12 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         {
             failures.Add($"{Key}DPoP:BoundTokenForwarding must be Forward or Refuse.");
         }
+
+        // The value is never repeated: it may hold a password.
+        if (!string.IsNullOrEmpty(dpop.ReplayRedis) && DPoPReplayRedis.Parse(dpop.ReplayRedis) is null)
+        {
+            failures.Add($"{Key}DPoP:ReplayRedis is not a StackExchange.Redis configuration string naming at least one endpoint. Use host:port followed by options, for example redis.internal:6379,ssl=true,password=<password>, or leave it empty.");
+        }
     }
 
     private static void ValidateScopes(string key, IEnumerable<string> scopes, List<string> failures)

@@ -36,4 +36,9 @@ internal static partial class AuditLog
         "DPoP proof refused: {Reason}.",
         EventName = "DPoPProofRefused")]
     public static partial void DPoPProofRefused(ILogger logger, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning,
+        "{Count} further DPoP proofs refused for reason {Reason} in the last {IntervalSeconds} s.",
+        EventName = "DPoPProofsRefused")]
+    public static partial void DPoPProofsRefused(ILogger logger, int count, string reason, int intervalSeconds);
 }

@@ -14,8 +14,14 @@ namespace Descope.Mcp.AspNetCore.Diagnostics;
 /// <see cref="Meter"/> named <c>Descope.Mcp.AspNetCore</c>. Every method checks for a listener before it builds tags,
 /// so with nothing listening the request path pays a branch per call.
 /// </summary>
-internal sealed class DescopeTelemetry
+internal sealed class DescopeTelemetry : IDisposable
 {
+    /// <summary>
+    /// How long the DPoP refusals of one reason after the first are counted before one audit event sums them up: a
+    /// refusal needs no credential, so a client must not be able to write a log line per request.
+    /// </summary>
+    internal static readonly TimeSpan DPoPRefusalLogInterval = TimeSpan.FromSeconds(10);
+
     public static readonly ActivitySource ActivitySource = new(
         DescopeMcpDefaults.ActivitySourceName, typeof(DescopeTelemetry).Assembly.GetName().Version?.ToString());
 
@@ -26,8 +32,9 @@ internal sealed class DescopeTelemetry
     private readonly Counter<long> _signingKeysLoads;
     private readonly Counter<long> _dpopProofs;
     private readonly ILogger _audit;
+    private readonly RepeatedEventLog _dpopRefusals;
 
-    public DescopeTelemetry(IMeterFactory meterFactory, ILoggerFactory loggerFactory)
+    public DescopeTelemetry(IMeterFactory meterFactory, ILoggerFactory loggerFactory, TimeProvider time)
     {
         var meter = meterFactory.Create(DescopeMcpDefaults.MeterName);
         _tokenValidations = meter.CreateCounter<long>(
@@ -44,6 +51,8 @@ internal sealed class DescopeTelemetry
         _dpopProofs = meter.CreateCounter<long>(
             DPoPProofs, "{proof}", "DPoP proofs presented with access tokens, by outcome: valid, or why they were refused.");
         _audit = loggerFactory.CreateLogger(DescopeMcpDefaults.AuditLogCategory);
+        _dpopRefusals = new RepeatedEventLog(
+            Enum.GetValues<DPoPProofFailure>().Max(f => (int)f) + 1, DPoPRefusalLogInterval, time, SummarizeDPoPRefusals);
     }
 
     /// <summary>Starts the activity of one load of the discovery document and key set.</summary>
@@ -100,8 +109,10 @@ internal sealed class DescopeTelemetry
     }
 
     /// <summary>
-    /// Records a DPoP proof check: its outcome on the counter and the request's activity, and a refusal (a replay
-    /// included) as an audit event with its reason.
+    /// Records a DPoP proof check: its outcome on the counter and the request's activity, every one; and a refusal (a
+    /// replay included) as an audit event with its reason: the first of its reason in
+    /// <see cref="DPoPRefusalLogInterval"/> at once, the later ones counted into one <c>DPoPProofsRefused</c> event when
+    /// the interval ends.
     /// </summary>
     public void DPoPProofChecked(DPoPProofFailure failure)
     {
@@ -116,11 +127,14 @@ internal sealed class DescopeTelemetry
             current.SetTag(DPoPOutcome, outcome);
         }
 
-        if (failure != DPoPProofFailure.None)
+        if (failure != DPoPProofFailure.None && _dpopRefusals.ShouldLog((int)failure))
         {
             AuditLog.DPoPProofRefused(_audit, outcome);
         }
     }
+
+    /// <summary>Writes the DPoP refusals still counted.</summary>
+    public void Dispose() => _dpopRefusals.Dispose();
 
     /// <summary>Records an authorization decision on a primitive; refusals and step-ups also become audit events.</summary>
     public void AuthorizationDecided(
@@ -256,6 +270,9 @@ internal sealed class DescopeTelemetry
     };
 
     private static string OwnerValue(ConnectionOwner owner) => owner == ConnectionOwner.Tenant ? "tenant" : "user";
+
+    private void SummarizeDPoPRefusals(int failure, int count) =>
+        AuditLog.DPoPProofsRefused(_audit, count, TelemetryValues.Of((DPoPProofFailure)failure), (int)DPoPRefusalLogInterval.TotalSeconds);
 
     private static string? OwnerId(ConnectionFetch fetch) => fetch.Owner == ConnectionOwner.Tenant ? fetch.TenantId : fetch.UserId;
 }

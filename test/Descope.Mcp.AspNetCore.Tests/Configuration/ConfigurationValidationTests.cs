@@ -262,6 +262,36 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(failures, f => f.StartsWith("Descope:ScopeHierarchy: is not a valid OAuth scope name", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("redis.internal:6379,password=hunter2,notAnOption=1")]
+    [InlineData("password=hunter2,ssl=true")]
+    [InlineData("   ")]
+    public async Task A_ReplayRedis_that_is_not_a_redis_configuration_is_refused_without_repeating_it(string value)
+    {
+        var settings = Valid();
+        settings["Descope:DPoP:ReplayRedis"] = value;
+
+        var error = await StartFailsAsync(settings);
+
+        var message = Assert.Single(error.Failures);
+        Assert.StartsWith("Descope:DPoP:ReplayRedis is not a StackExchange.Redis configuration string", message, StringComparison.Ordinal);
+        Assert.Contains("redis.internal:6379,ssl=true", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReplayRedis_is_bound_from_configuration()
+    {
+        var settings = Valid();
+        settings["Descope:DPoP:ReplayRedis"] = "redis.internal:6379,ssl=true";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        var options = new ServiceCollection().AddDescopeMcp(configuration.GetSection("Descope")).BuildServiceProvider()
+            .GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+
+        Assert.Equal("redis.internal:6379,ssl=true", options.DPoP.ReplayRedis);
+    }
+
     private static DescopeMcpOptions Resolve(Action<DescopeMcpOptions> configure) =>
         new ServiceCollection().AddDescopeMcp(configure).BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
 }

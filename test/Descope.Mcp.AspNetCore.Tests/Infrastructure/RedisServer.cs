@@ -13,6 +13,13 @@ public sealed class RedisServer : IAsyncLifetime
 {
     private Process? _process;
 
+    public RedisServer()
+    {
+    }
+
+    /// <summary>A server on <paramref name="port"/>, to start one again where another was stopped.</summary>
+    internal RedisServer(int port) => Port = port;
+
     public int Port { get; private set; }
 
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
@@ -24,7 +31,11 @@ public sealed class RedisServer : IAsyncLifetime
             ?? throw new InvalidOperationException(
                 "redis-server was not found. Install it with 'apt-get install -y redis-server' (.ci/run does), then run the tests again.");
 
-        Port = FreePort.Next();
+        if (Port == 0)
+        {
+            Port = FreePort.Next();
+        }
+
         _process = Process.Start(new ProcessStartInfo(binary)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" },

@@ -2,7 +2,6 @@ using Descope.Mcp.AspNetCore.Configuration;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
@@ -29,7 +28,6 @@ internal sealed class DPoPAuthentication
     private readonly DPoPReplayCache _replays;
     private readonly TimeProvider _time;
     private readonly DescopeTelemetry _telemetry;
-    private readonly ILogger<DPoPAuthentication> _logger;
     private readonly TimeSpan _window;
     private readonly string _origin;
     private readonly string _mcpPath;
@@ -41,14 +39,12 @@ internal sealed class DPoPAuthentication
         DPoPReplayCache replays,
         IDataProtectionProvider dataProtection,
         TimeProvider time,
-        DescopeTelemetry telemetry,
-        ILogger<DPoPAuthentication> logger)
+        DescopeTelemetry telemetry)
     {
         var dpop = options.Value.DPoP;
         _replays = replays;
         _time = time;
         _telemetry = telemetry;
-        _logger = logger;
         _window = dpop.ProofLifetime;
         Required = dpop.Required;
         Algorithms = dpop.AllowedAlgorithms.Count > 0
@@ -109,7 +105,7 @@ internal sealed class DPoPAuthentication
 
     /// <summary>
     /// Validates the request's one <c>DPoP</c> header for <paramref name="accessToken"/>. Its <c>jti</c> is not used up
-    /// here: that waits for <see cref="TryUseAsync"/>, once the token is valid and bound to the proof's key.
+    /// here: that waits for <see cref="UseAsync"/>, once the token is valid and bound to the proof's key.
     /// </summary>
     public DPoPProofResult ValidateRequest(HttpRequest request, string accessToken)
     {
@@ -126,7 +122,7 @@ internal sealed class DPoPAuthentication
     /// <summary>
     /// Validates a proof presented outside an HTTP request to this server (see <see cref="IDescopeTokenValidator"/>); no
     /// nonce is asked for, since there is no response to carry one. As with <see cref="ValidateRequest"/>, the
-    /// <c>jti</c> is used up only by <see cref="TryUseAsync"/>.
+    /// <c>jti</c> is used up only by <see cref="UseAsync"/>.
     /// </summary>
     public DPoPProofResult Validate(DescopeDPoPProof proof, string accessToken)
     {
@@ -140,19 +136,21 @@ internal sealed class DPoPAuthentication
 
     /// <summary>
     /// Uses up the <c>jti</c> of a valid proof, once the token it came with is valid and bound to its key, so that a
-    /// refused request leaves nothing behind; <see langword="false"/> when the proof was used before.
+    /// refused request leaves nothing behind: <see cref="DPoPProofFailure.None"/>, or why the proof cannot be accepted
+    /// (<see cref="DPoPProofFailure.Replayed"/>, or the replay check being unavailable).
     /// </summary>
-    public async ValueTask<bool> TryUseAsync(DPoPProofResult proof, CancellationToken cancellationToken)
+    public async ValueTask<DPoPProofFailure> UseAsync(DPoPProofResult proof, CancellationToken cancellationToken)
     {
         // A proof is acceptable until its iat leaves the window, at most twice the window from now.
-        if (!await _replays.TryUseAsync(proof.Thumbprint!, proof.Jti!, _window + _window, cancellationToken))
+        var use = await _replays.UseAsync(proof.Thumbprint!, proof.Jti!, _window + _window, cancellationToken);
+        if (use != DPoPProofFailure.None)
         {
-            Record(DPoPProofFailure.Replayed);
-            return false;
+            Record(use);
+            return use;
         }
 
         _telemetry.DPoPProofChecked(DPoPProofFailure.None);
-        return true;
+        return DPoPProofFailure.None;
     }
 
     /// <summary>
@@ -205,6 +203,5 @@ internal sealed class DPoPAuthentication
     private void Record(DPoPProofFailure failure)
     {
         _telemetry.DPoPProofChecked(failure);
-        AuthenticationLog.DPoPProofRefused(_logger, failure);
     }
 }

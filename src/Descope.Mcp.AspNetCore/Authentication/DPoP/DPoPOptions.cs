@@ -39,4 +39,13 @@ public sealed class DPoPOptions
     /// present. Default: <see cref="DPoPBoundTokenForwarding.Forward"/>.
     /// </summary>
     public DPoPBoundTokenForwarding BoundTokenForwarding { get; set; }
+
+    /// <summary>
+    /// A StackExchange.Redis configuration string (for example <c>redis.internal:6379,ssl=true,password=...</c>) of the
+    /// Redis that instances behind one load balancer share: each proof's first use is then claimed there with one atomic
+    /// <c>SET NX</c>, so exactly one instance accepts a proof, and a proof is refused while Redis does not answer. When
+    /// it is not set, an <c>IConnectionMultiplexer</c> registered by the app serves the same purpose; without either,
+    /// proofs are checked across instances through the app's <c>HybridCache</c>, which is not atomic. Default: none.
+    /// </summary>
+    public string? ReplayRedis { get; set; }
 }

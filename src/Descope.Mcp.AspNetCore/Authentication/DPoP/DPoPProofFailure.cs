@@ -50,4 +50,10 @@ internal enum DPoPProofFailure
 
     /// <summary>The proof's <c>jti</c> was already used.</summary>
     Replayed,
+
+    /// <summary>
+    /// Redis, which decides a proof's first use across instances when it is configured, did not answer: the proof is
+    /// refused, since it cannot be shown unused.
+    /// </summary>
+    ReplayCheckUnavailable,
 }

@@ -63,6 +63,7 @@ internal readonly struct DPoPProofResult
         DPoPProofFailure.InvalidNonce => "The DPoP proof needs a current server nonce",
         DPoPProofFailure.KeyMismatch => "The access token is bound to another key",
         DPoPProofFailure.Replayed => "The DPoP proof was already used",
+        DPoPProofFailure.ReplayCheckUnavailable => "The DPoP proof could not be checked for reuse",
         _ => "The DPoP proof is invalid",
     };
 }

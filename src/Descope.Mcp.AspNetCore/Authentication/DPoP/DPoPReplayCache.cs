@@ -14,11 +14,13 @@ namespace Descope.Mcp.AspNetCore.Authentication.DPoP;
 
 /// <summary>
 /// Remembers the proofs a resource server accepted, so each <c>jti</c> is used once (RFC 9449 §11.1). Within an instance
-/// in a dictionary of its own, where marking a proof used is one atomic add; across instances in the distributed cache
-/// behind the app's <see cref="HybridCache"/> (Redis, for example), asked only when there is one and written before the
-/// proof is accepted (and for proofs that find the in-process level full, in HybridCache's memory level). Across instances the check is
-/// not atomic: the distributed level has no add-if-absent, so two instances that receive the same proof at the same moment
-/// can both read "unused" before either writes, and both accept it.
+/// in a dictionary of its own, where marking a proof used is one atomic add, asked first so a local replay costs no
+/// round trip. Across instances, when the app gives the library Redis (<see cref="DPoPReplayRedis"/>), by one atomic
+/// <c>SET NX</c> there, which decides alone: exactly one instance accepts a proof, and none while Redis does not answer.
+/// Without it, in the distributed cache behind the app's <see cref="HybridCache"/> (Redis, for example), asked only when
+/// there is one and written before the proof is accepted (and for proofs that find the in-process level full, in
+/// HybridCache's memory level). That check is not atomic: the distributed level has no add-if-absent, so two instances
+/// that receive the same proof at the same moment can both read "unused" before either writes, and both accept it.
 /// </summary>
 internal sealed class DPoPReplayCache
 {
@@ -50,6 +52,9 @@ internal sealed class DPoPReplayCache
     // The default HybridCache's shared level, written directly: HybridCache writes its distributed level only after it
     // has answered, so a replay sent straight to another instance could arrive before the write.
     private readonly IDistributedCache? _distributed;
+
+    // The authority across instances when the app configured Redis; then neither HybridCache level is asked.
+    private readonly DPoPReplayRedis? _redis;
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly object _sweepLock = new();
@@ -64,15 +69,17 @@ internal sealed class DPoPReplayCache
     private long _overflowUntil;
 
     public DPoPReplayCache(HybridCache cache, TimeProvider time, IServiceProvider services)
-        : this(cache, time, HasSharedLevel(cache, services, out var distributed), MaxLocalEntries, distributed)
+        : this(cache, time, HasSharedLevel(cache, services, out var distributed), MaxLocalEntries, distributed, services.GetService<DPoPReplayRedis>())
     {
     }
 
-    internal DPoPReplayCache(HybridCache cache, TimeProvider time, bool shared, int capacity, IDistributedCache? distributed = null)
+    internal DPoPReplayCache(
+        HybridCache cache, TimeProvider time, bool shared, int capacity, IDistributedCache? distributed = null, DPoPReplayRedis? redis = null)
     {
         _cache = cache;
         _time = time;
-        IsShared = shared;
+        _redis = redis is { IsConfigured: true } ? redis : null;
+        IsShared = shared || _redis is not null;
         _capacity = capacity;
         _distributed = distributed;
     }
@@ -80,14 +87,31 @@ internal sealed class DPoPReplayCache
     /// <summary>Whether proofs are also checked and written in a level other instances share.</summary>
     internal bool IsShared { get; }
 
+    /// <summary>Whether Redis decides a proof's first use across instances (an atomic <c>SET NX</c>).</summary>
+    internal bool UsesRedis => _redis is not null;
+
     /// <summary>The proofs remembered in-process now, expired ones not yet swept included.</summary>
     internal int LocalCount => Volatile.Read(ref _count);
 
     /// <summary>
     /// Marks the proof of <paramref name="thumbprint"/> with <paramref name="jti"/> used, for <paramref name="lifetime"/>;
-    /// <see langword="false"/> when it was used before.
+    /// <see langword="false"/> when it was used before, or when Redis is configured and did not answer (see
+    /// <see cref="UseAsync"/>, which tells the two apart).
     /// </summary>
-    public async ValueTask<bool> TryUseAsync(string thumbprint, string jti, TimeSpan lifetime, CancellationToken cancellationToken)
+    public ValueTask<bool> TryUseAsync(string thumbprint, string jti, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var use = UseAsync(thumbprint, jti, lifetime, cancellationToken);
+        return use.IsCompletedSuccessfully ? ValueTask.FromResult(use.Result == DPoPProofFailure.None) : Await(use);
+
+        static async ValueTask<bool> Await(ValueTask<DPoPProofFailure> use) => await use == DPoPProofFailure.None;
+    }
+
+    /// <summary>
+    /// Marks the proof of <paramref name="thumbprint"/> with <paramref name="jti"/> used, for <paramref name="lifetime"/>:
+    /// <see cref="DPoPProofFailure.None"/> when this is its first use, <see cref="DPoPProofFailure.Replayed"/> when it
+    /// was used before, <see cref="DPoPProofFailure.ReplayCheckUnavailable"/> when Redis is configured and did not answer.
+    /// </summary>
+    public async ValueTask<DPoPProofFailure> UseAsync(string thumbprint, string jti, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var key = ProofKey.Of(thumbprint, jti);
         var now = _time.GetUtcNow().UtcTicks;
@@ -95,9 +119,21 @@ internal sealed class DPoPReplayCache
         var local = TryUseLocally(key, now, expires);
         if (local == LocalUse.Replayed)
         {
-            return false;
+            return DPoPProofFailure.Replayed;
         }
 
+        if (_redis is not null)
+        {
+            // Redis decides for this instance's proofs too, so a proof the in-process level had no room for needs nothing else.
+            return await _redis.ClaimAsync(key.ToCacheKey(), lifetime, cancellationToken);
+        }
+
+        return await TryUseHybridCacheAsync(key, local, now, expires, lifetime, cancellationToken) ? DPoPProofFailure.None : DPoPProofFailure.Replayed;
+    }
+
+    /// <summary>Without Redis, the levels of HybridCache a proof needs besides the in-process one: the distributed and the memory level.</summary>
+    private async ValueTask<bool> TryUseHybridCacheAsync(ProofKey key, LocalUse local, long now, long expires, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
         var overflow = local == LocalUse.Full;
         if (overflow)
         {
@@ -114,7 +150,7 @@ internal sealed class DPoPReplayCache
         var onlyLocal = !overflow && Volatile.Read(ref _overflowUntil) <= now;
         if (_distributed is not null)
         {
-            if (!await TryUseSharedAsync(key.ToCacheKey(), lifetime, cancellationToken))
+            if (!await TryUseDistributedAsync(key.ToCacheKey(), lifetime, cancellationToken))
             {
                 return false;
             }
@@ -149,7 +185,7 @@ internal sealed class DPoPReplayCache
     /// this one) already did. A shared level that fails leaves each instance with the proofs it saw itself, as HybridCache
     /// does with its own.
     /// </summary>
-    private async ValueTask<bool> TryUseSharedAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryUseDistributedAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         try
         {
