@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Descope.Mcp.AspNetCore.Tests.Authentication;
+namespace Descope.Mcp.AspNetCore.Tests.Authentication.DPoP;
 
 /// <summary>
 /// Redis as the authority on a proof's first use fails closed: while it does not answer, a proof is refused with a reason
