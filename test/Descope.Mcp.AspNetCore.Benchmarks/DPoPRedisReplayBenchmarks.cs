@@ -20,8 +20,8 @@ namespace Descope.Mcp.AspNetCore.Benchmarks;
 [MemoryDiagnoser]
 public class DPoPRedisReplayBenchmarks
 {
-    private const string McpUrl = "https://mcp.example.com/mcp";
-    private const int Proofs = 250_000;
+    private const string McpUrl = DPoPBenchmarkRequests.McpUrl;
+    private const int Proofs = DPoPBenchmarkRequests.Proofs;
 
     private Process _redis = null!;
     private DescopeTestAuthority _authority = null!;
@@ -46,11 +46,7 @@ public class DPoPRedisReplayBenchmarks
         _key = TestDPoPKey.Create();
         var bound = _authority.CreateToken(t => { t.Scopes.Add("calendar.read"); t.DPoPThumbprint = _key.Thumbprint; });
         _dpop = "DPoP " + bound;
-        _proofs = new string[Proofs];
-        for (var i = 0; i < Proofs; i++)
-        {
-            _proofs[i] = _key.CreateProof("POST", McpUrl, bound);
-        }
+        _proofs = DPoPBenchmarkRequests.CreateProofs(_key, bound);
 
         _localReplays = _local.GetRequiredService<DPoPReplayCache>();
         _sharedReplays = _shared.GetRequiredService<DPoPReplayCache>();
@@ -109,19 +105,8 @@ public class DPoPRedisReplayBenchmarks
         return services.BuildServiceProvider();
     }
 
-    private async Task<bool> AuthenticateAsync(ServiceProvider services, string proof)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = HttpMethods.Post;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("mcp.example.com");
-        context.Request.Path = "/mcp";
-        context.Request.Headers.Authorization = _dpop;
-        context.Request.Headers["DPoP"] = proof;
-        var result = await context.AuthenticateAsync();
-        return result.Succeeded ? true : throw new InvalidOperationException("The request was refused: " + result.Failure?.Message);
-    }
+    private Task<bool> AuthenticateAsync(ServiceProvider services, string proof) =>
+        DPoPBenchmarkRequests.AuthenticateAsync(services.GetRequiredService<IServiceScopeFactory>(), _dpop, proof);
 
     /// <summary>Starts <c>redis-server</c> (Debian's package) on a free loopback port, without persistence.</summary>
     private async Task<int> StartRedisAsync()

@@ -18,8 +18,8 @@ namespace Descope.Mcp.AspNetCore.Benchmarks;
 [MemoryDiagnoser]
 public class DPoPRequestBenchmarks
 {
-    private const string McpUrl = "https://mcp.example.com/mcp";
-    private const int Proofs = 250_000;
+    private const string McpUrl = DPoPBenchmarkRequests.McpUrl;
+    private const int Proofs = DPoPBenchmarkRequests.Proofs;
 
     private DescopeTestAuthority _authority = null!;
     private ServiceProvider _services = null!;
@@ -48,11 +48,7 @@ public class DPoPRequestBenchmarks
         var bound = _authority.CreateToken(t => { t.Scopes.Add("calendar.read"); t.DPoPThumbprint = _key.Thumbprint; });
         _dpop = "DPoP " + bound;
         _bound = bound;
-        _proofs = new string[Proofs];
-        for (var i = 0; i < Proofs; i++)
-        {
-            _proofs[i] = _key.CreateProof("POST", McpUrl, bound);
-        }
+        _proofs = DPoPBenchmarkRequests.CreateProofs(_key, bound);
 
         _validator = new DPoPProofValidator();
         _replays = _services.GetRequiredService<DPoPReplayCache>();
@@ -106,21 +102,6 @@ public class DPoPRequestBenchmarks
         return first ? true : throw new InvalidOperationException("A new jti was refused.");
     }
 
-    private async Task<bool> AuthenticateAsync(string authorization, string? proof)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = HttpMethods.Post;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("mcp.example.com");
-        context.Request.Path = "/mcp";
-        context.Request.Headers.Authorization = authorization;
-        if (proof is not null)
-        {
-            context.Request.Headers["DPoP"] = proof;
-        }
-
-        var result = await context.AuthenticateAsync();
-        return result.Succeeded ? true : throw new InvalidOperationException("The request was refused: " + result.Failure?.Message);
-    }
+    private Task<bool> AuthenticateAsync(string authorization, string? proof) =>
+        DPoPBenchmarkRequests.AuthenticateAsync(_scopes, authorization, proof);
 }
