@@ -9,8 +9,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # - redis-server (Debian): the Redis tests (the token cache's second level, DPoP replay across instances) start their
 #   own on a free port;
 # - chromium (Debian) and playwright-core (npm, test/browser): the browser test of the authorize page;
-# - the official TypeScript MCP SDK (npm, test/clients/typescript): the TypeScript client test;
-# - the official TypeScript MCP client 2.4.0 (npm, test/clients/typescript-dpop): the TypeScript DPoP client test.
+# - the MCP clients of the client tests (npm, test/clients/*, see Clients/ in the tests): the official TypeScript MCP SDK
+#   v1 (typescript), the official TypeScript MCP client 2.4.0 (typescript-dpop), mcp-remote (mcp-remote) and Vercel's
+#   @ai-sdk/mcp (ai-sdk).
 # Without them those tests fail (never skip) and say what is missing.
 can_apt=false
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -35,13 +36,14 @@ if [ ! -x /usr/bin/chromium ]; then
   install_debian chromium "the browser test of the authorize page (Browser/AuthorizePageBrowserTests)" "--cask chromium"
 fi
 if command -v npm >/dev/null 2>&1; then
-  echo "Installing the npm packages of test/browser, test/clients/typescript and test/clients/typescript-dpop when missing (npm ci, from package-lock.json)."
+  echo "Installing the npm packages of test/browser and of each client in test/clients when missing (npm ci, from package-lock.json)."
   ./test/browser/install.sh || echo "test/browser/install.sh failed: the browser test will fail."
-  ./test/clients/typescript/install.sh || echo "test/clients/typescript/install.sh failed: the TypeScript client test will fail."
-  ./test/clients/typescript-dpop/install.sh || echo "test/clients/typescript-dpop/install.sh failed: the TypeScript DPoP client test will fail."
+  for client in typescript typescript-dpop mcp-remote ai-sdk; do
+    ./test/clients/$client/install.sh || echo "test/clients/$client/install.sh failed: the tests of that client will fail."
+  done
 else
   echo "Missing npm (Node.js): the browser test and the TypeScript client tests will fail."
-  echo "  Install Node.js 20 or later, then run test/browser/install.sh, test/clients/typescript/install.sh and test/clients/typescript-dpop/install.sh."
+  echo "  Install Node.js 20 or later, then run test/browser/install.sh and test/clients/*/install.sh."
 fi
 
 results=artifacts/test-results

@@ -6,7 +6,10 @@ public static class TestOAuthGrants
     /// <summary>The authorization code grant, with PKCE (S256) required.</summary>
     public const string AuthorizationCode = "authorization_code";
 
-    /// <summary>The refresh token grant; refresh tokens are single-use and rotate.</summary>
+    /// <summary>
+    /// The refresh token grant; refresh tokens are single-use and rotate, and are issued only when the user granted
+    /// <c>offline_access</c> to a client registered for this grant.
+    /// </summary>
     public const string RefreshToken = "refresh_token";
 
     /// <summary>The client credentials grant, for confidential clients acting for themselves.</summary>

@@ -9,7 +9,8 @@ using Microsoft.Net.Http.Headers;
 namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
-/// The token endpoint: authorization code (with PKCE S256), refresh token (single use, rotating) and client credentials.
+/// The token endpoint: authorization code (with PKCE S256), refresh token (single use, rotating, issued only with a grant
+/// that includes <c>offline_access</c>) and client credentials.
 /// Clients authenticate with <c>client_secret_basic</c>, <c>client_secret_post</c>, or their ID alone when public. A request
 /// with a DPoP proof gets tokens bound to the proof's key (RFC 9449 §5); a grant bound to a key (a code issued for a
 /// <c>dpop_jkt</c>, a public client's refresh token issued with DPoP) is honoured only with a proof of that key.
@@ -101,7 +102,7 @@ internal static class TokenEndpoint
         }
 
         return store.Users.TryGetValue(grant.Subject, out var user)
-            ? issuer.ForUser(client, user, grant.Scopes, grant.Resource, jkt)
+            ? issuer.ForUser(client, user, grant.Scopes, grant.Scopes, grant.Resource, jkt)
             : OAuthResults.Error("invalid_grant", "The user no longer exists.");
     }
 
@@ -134,9 +135,9 @@ internal static class TokenEndpoint
             return OAuthResults.Error("invalid_grant", "The user no longer exists.");
         }
 
-        // Scopes the user has lost since are not renewed.
-        string[] still = [.. scopes.Where(s => user.Scopes.Contains(s) || s is OAuthScopes.OpenId or OAuthScopes.OfflineAccess)];
-        return issuer.ForUser(client, user, still, grant.Resource, jkt);
+        // Scopes the user has lost since are not renewed, in the access token or in the grant the new refresh token carries.
+        bool Held(string s) => user.Scopes.Contains(s) || s is OAuthScopes.OpenId or OAuthScopes.OfflineAccess;
+        return issuer.ForUser(client, user, [.. scopes.Where(Held)], [.. grant.Scopes.Where(Held)], grant.Resource, jkt);
     }
 
     private static IResult ClientCredentials(TestClient client, string? scope, string? resource, string? jkt, TokenIssuer issuer)

@@ -5,22 +5,29 @@ namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 /// <summary>
 /// Issues the token responses of the OAuth endpoints: access tokens signed by the authority's key ring, shaped like
 /// Descope's (<c>sub</c>, <c>azp</c>, <c>scope</c>, <c>roles</c>, <c>permissions</c>, <c>tenants</c>, <c>dct</c>), with
-/// <c>aud</c> set to the requested resource (RFC 8707), else the authority's default audience. With a DPoP key (RFC 9449
-/// §5) the access token is bound to it (<c>cnf.jkt</c>, <c>token_type</c> <c>DPoP</c>), and so is a public client's
-/// refresh token; a confidential client's refresh token is bound by its client authentication instead.
+/// <c>aud</c> set to the requested resource (RFC 8707), else the authority's default audience. A refresh token comes
+/// only with a grant that includes <c>offline_access</c> (OpenID Connect Core §11): the client asked for it and the user
+/// allowed it. With a DPoP key (RFC 9449 §5) the access token is bound to it (<c>cnf.jkt</c>, <c>token_type</c>
+/// <c>DPoP</c>), and so is a public client's refresh token; a confidential client's refresh token is bound by its client
+/// authentication instead.
 /// </summary>
 internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore store)
 {
     public static bool IsResource(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Fragment.Length == 0;
 
-    public IResult ForUser(TestClient client, TestUser user, string[] scopes, string? resource, string? dpopJkt)
+    /// <summary>
+    /// Tokens for a user: an access token with <paramref name="scopes"/>, and a refresh token for the whole
+    /// <paramref name="grant"/> (the scopes the user granted, which a refresh may narrow for its access token but never
+    /// for the refresh token, RFC 6749 §6) when the grant includes <c>offline_access</c>.
+    /// </summary>
+    public IResult ForUser(TestClient client, TestUser user, string[] scopes, string[] grant, string? resource, string? dpopJkt)
     {
         string? refreshToken = null;
-        if (client.GrantTypes.Contains(TestOAuthGrants.RefreshToken))
+        if (grant.Contains(OAuthScopes.OfflineAccess) && client.GrantTypes.Contains(TestOAuthGrants.RefreshToken))
         {
             refreshToken = OAuthStore.NewSecret();
-            store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, scopes, resource, client.ClientSecret is null ? dpopJkt : null);
+            store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, grant, resource, client.ClientSecret is null ? dpopJkt : null);
         }
 
         return Respond(client, scopes, resource, refreshToken, dpopJkt, token =>

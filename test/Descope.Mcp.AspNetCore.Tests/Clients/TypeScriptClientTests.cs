@@ -7,8 +7,11 @@ namespace Descope.Mcp.AspNetCore.Tests.Clients;
 /// bearer tokens. The script checks the 401 without a token, tools/list and tools/call with the printed token, and the
 /// 403 step-up challenge with a token that lacks <c>calendar.read</c>.
 /// </summary>
-public sealed class TypeScriptClientTests(SampleServerProcess sample) : IClassFixture<SampleServerProcess>
+[Collection(ClientMatrix.Name)]
+public sealed class TypeScriptClientTests(ClientMatrixServers servers)
 {
+    private SampleServerProcess Sample => servers.Forbidden;
+
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
@@ -19,12 +22,12 @@ public sealed class TypeScriptClientTests(SampleServerProcess sample) : IClassFi
             Directory.Exists(Path.Combine(clientFolder, "node_modules", "@modelcontextprotocol", "sdk")),
             "The TypeScript MCP SDK is not installed: run test/clients/typescript/install.sh (build/test.sh and .ci/run do).");
         // A machine client's token: registered through the authority's own endpoints, without the demo user's scopes.
-        var limitedToken = await ClientCredentialsToken.RequestAsync(sample.AuthorityIssuer, "outbound.token.fetch", sample.McpUrl);
+        var limitedToken = await ClientCredentialsToken.RequestAsync(Sample.AuthorityIssuer, "outbound.token.fetch", Sample.McpUrl);
 
         var (exitCode, output) = await NodeScript.RunAsync(clientFolder, ["mcp-client.mjs"], ScriptTimeout, new Dictionary<string, string>
         {
-            ["MCP_URL"] = sample.McpUrl.AbsoluteUri,
-            ["MCP_FULL_TOKEN"] = sample.Token,
+            ["MCP_URL"] = Sample.McpUrl.AbsoluteUri,
+            ["MCP_FULL_TOKEN"] = Sample.Token,
             ["MCP_LIMITED_TOKEN"] = limitedToken,
         });
 

@@ -11,8 +11,11 @@ namespace Descope.Mcp.AspNetCore.Tests.Clients;
 /// the test checks that record: every token request carried a proof, every token was bound to the client's key, and
 /// every MCP request presented its token with the DPoP scheme and a fresh proof for that request and that token.
 /// </summary>
-public sealed class TypeScriptDPoPClientTests(SampleServerProcess sample) : IClassFixture<SampleServerProcess>
+[Collection(ClientMatrix.Name)]
+public sealed class TypeScriptDPoPClientTests(ClientMatrixServers servers)
 {
+    private SampleServerProcess Sample => servers.Forbidden;
+
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
@@ -27,12 +30,12 @@ public sealed class TypeScriptDPoPClientTests(SampleServerProcess sample) : ICla
         {
             var (exitCode, output) = await NodeScript.RunAsync(clientFolder, ["mcp-dpop-client.mjs"], ScriptTimeout, new Dictionary<string, string>
             {
-                ["MCP_URL"] = sample.McpUrl.AbsoluteUri,
+                ["MCP_URL"] = Sample.McpUrl.AbsoluteUri,
                 ["DPOP_RECORD"] = recordFile,
             });
 
             Assert.True(exitCode == 0 && output.Contains("# all 8 checks passed", StringComparison.Ordinal), $"mcp-dpop-client.mjs exited with {exitCode}:\n{output}");
-            AssertWireRecord(JsonNode.Parse(await File.ReadAllTextAsync(recordFile))!, sample.McpUrl.AbsoluteUri);
+            AssertWireRecord(JsonNode.Parse(await File.ReadAllTextAsync(recordFile))!, Sample.McpUrl.AbsoluteUri);
         }
         finally
         {

@@ -67,6 +67,20 @@ public sealed class ConnectUrlElicitationTests
     }
 
     [Fact]
+    public async Task A_2025_11_25_client_on_a_stateless_server_gets_the_tool_error_with_the_connect_url_as_its_initialize_is_forgotten()
+    {
+        // The capability is declared in initialize only; a stateless server keeps nothing of it for later requests.
+        await using var host = await StartAsync(transport: t => t.Stateless = true);
+        await using var client = await ConnectAsync(host, "2025-11-25", urlElicitation: true);
+
+        var text = ErrorText(await CallAsync(client, "user_token", new { appId = Calendar }));
+
+        Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
+        Assert.Contains("not connected", text, StringComparison.Ordinal);
+        Assert.Contains(host.Authority.BaseUrl.AbsoluteUri, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_setting_turns_url_elicitation_off()
     {
         await using var host = await StartAsync(o => o.Connections.UseUrlElicitation = false);

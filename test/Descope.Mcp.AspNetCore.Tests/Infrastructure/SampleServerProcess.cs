@@ -13,7 +13,17 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private Process? _process;
+
+    /// <summary>The sample as the README runs it.</summary>
+    public SampleServerProcess()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>The sample with more configuration, as environment variables (<c>Descope__ToolAuthorizationFailureMode</c>).</summary>
+    internal SampleServerProcess(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
     /// <summary>The MCP endpoint, as printed.</summary>
     public Uri McpUrl { get; private set; } = null!;
@@ -81,6 +91,10 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
         var port = FreePort.Next();
         var mcpUrl = $"http://127.0.0.1:{port}/mcp";
         var start = StartInfo(port);
+        foreach (var (name, value) in _settings)
+        {
+            start.Environment[name] = value;
+        }
 
         var banner = new Dictionary<string, string>(StringComparer.Ordinal);
         var printed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

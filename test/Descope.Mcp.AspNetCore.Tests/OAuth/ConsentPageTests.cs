@@ -109,9 +109,28 @@ public sealed class ConsentPageTests : IAsyncLifetime
         Assert.Equal(_authority.Issuer, query["iss"]);
         var tokens = await RedeemAsync(client, query["code"]!, verifier);
         Assert.Equal("calendar.write offline_access", (string?)tokens["scope"]);
+        Assert.False(string.IsNullOrEmpty((string?)tokens["refresh_token"]));
         var token = new JsonWebToken((string)tokens["access_token"]!);
         Assert.Equal("U2Alice", token.Subject);
         Assert.Equal([Resource], token.Audiences);
+    }
+
+    [Fact]
+    public async Task A_user_who_unticks_offline_access_grants_the_rest_without_a_refresh_token()
+    {
+        var client = await RegisterAsync("Calendar Assistant");
+        var verifier = Verifier();
+        using var page = await _browser.OpenAsync(AuthorizeUrl(client, "calendar.read offline_access", Challenge(verifier)));
+
+        using var answer = await _browser.SubmitAsync(page, "approve", form =>
+        {
+            Choose(form, "user", "U2Alice");
+            Uncheck(form, "scope", "offline_access");
+        });
+
+        var tokens = await RedeemAsync(client, RedirectQuery(answer)["code"]!, verifier);
+        Assert.Equal("calendar.read", (string?)tokens["scope"]);
+        Assert.Null(tokens["refresh_token"]);
     }
 
     [Fact]

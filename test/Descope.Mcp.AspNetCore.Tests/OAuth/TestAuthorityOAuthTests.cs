@@ -232,7 +232,7 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
     public async Task Refresh_tokens_rotate_can_narrow_scopes_and_cannot_be_reused()
     {
         var client = await RegisterAsync();
-        var first = await AuthorizeAndRedeemAsync(client, "calendar.read calendar.write", Resource);
+        var first = await AuthorizeAndRedeemAsync(client, "calendar.read calendar.write offline_access", Resource);
         var refresh = (string)first["refresh_token"]!;
 
         var narrowed = await TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["scope"] = "calendar.read" });
@@ -250,12 +250,37 @@ public sealed class TestAuthorityOAuthTests : IAsyncLifetime
     public async Task A_refresh_drops_scopes_the_user_has_lost_since()
     {
         var client = await RegisterAsync();
-        var first = await AuthorizeAndRedeemAsync(client, "calendar.read calendar.write", Resource);
+        var first = await AuthorizeAndRedeemAsync(client, "calendar.read calendar.write offline_access", Resource);
         _authority.AddUser("U2Alice", user => user.Scopes.Add("calendar.read"));
 
         var refreshed = await TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = (string)first["refresh_token"]! });
 
-        Assert.Equal("calendar.read", (string?)refreshed["scope"]);
+        Assert.Equal("calendar.read offline_access", (string?)refreshed["scope"]);
+    }
+
+    [Fact]
+    public async Task Without_offline_access_the_code_flow_issues_no_refresh_token()
+    {
+        var tokens = await AuthorizeAndRedeemAsync(await RegisterAsync(), "calendar.read calendar.write", Resource);
+
+        Assert.Equal("calendar.read calendar.write", (string?)tokens["scope"]);
+        Assert.False(string.IsNullOrEmpty((string?)tokens["access_token"]));
+        Assert.Null(tokens["refresh_token"]);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_narrows_the_access_token_keeps_the_whole_grant_in_the_new_refresh_token()
+    {
+        var client = await RegisterAsync();
+        var first = await AuthorizeAndRedeemAsync(client, "calendar.read calendar.write offline_access", Resource);
+
+        var narrowed = await TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = (string)first["refresh_token"]!, ["scope"] = "calendar.read" });
+        var whole = await TokenAsync(client, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = (string)narrowed["refresh_token"]! });
+
+        Assert.Equal("calendar.read", (string?)narrowed["scope"]);
+        Assert.Equal("calendar.read", new JsonWebToken((string)narrowed["access_token"]!).GetClaim("scope").Value);
+        Assert.Equal("calendar.read calendar.write offline_access", (string?)whole["scope"]);
+        Assert.False(string.IsNullOrEmpty((string?)whole["refresh_token"]));
     }
 
     [Fact]

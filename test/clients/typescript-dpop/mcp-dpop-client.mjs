@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Client, DpopSession, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { answerAuthorizePage } from '../shared/authorize-page.mjs';
 
 const mcpUrlText = process.argv[2] ?? process.env.MCP_URL;
 if (!mcpUrlText) {
@@ -96,42 +97,7 @@ async function recordingFetch(input, init) {
   return response;
 }
 
-/**
- * A browser at the development authority's authorize page: opens the authorization URL, approves every requested scope
- * as the preselected demo user (the form's hidden fields and cookie, as a browser sends them) and returns what the
- * redirect URI receives.
- */
-async function consentAsBrowser(authorizationUrl) {
-  const page = await fetch(authorizationUrl, { redirect: 'manual' });
-  const html = await page.text();
-  if (page.status !== 200) {
-    throw new Error(`the authorize page answered ${page.status}`);
-  }
-
-  const form = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    form.append(name, value.replaceAll('&amp;', '&').replaceAll('&quot;', '"'));
-  }
-
-  const user = /<input type="radio" name="user" value="([^"]*)"[^>]*checked/.exec(html)?.[1];
-  form.append('user', user ?? '');
-  for (const [, scope] of html.matchAll(/<input type="checkbox" name="scope" value="([^"]*)" checked>/g)) {
-    form.append('scope', scope);
-  }
-
-  form.append('decision', 'approve');
-  const action = new URL(/<form id="consent" method="post" action="([^"]*)">/.exec(html)?.[1] ?? '', authorizationUrl);
-  const cookie = page.headers.getSetCookie().map(c => c.split(';', 1)[0]).join('; ');
-  const answer = await fetch(action, { method: 'POST', body: form, headers: { cookie }, redirect: 'manual' });
-  const location = answer.headers.get('location');
-  if (!location?.startsWith(redirectUrl)) {
-    throw new Error(`the authorize page did not redirect to the client (${answer.status})`);
-  }
-
-  return new URL(location).searchParams;
-}
-
-/** An in-memory OAuth client provider with a DPoP key; the authorize step is answered by consentAsBrowser. */
+/** An in-memory OAuth client provider with a DPoP key; the authorize page is answered by the stand-in browser. */
 class DpopOAuthProvider {
   #client;
   #tokens;
@@ -158,7 +124,7 @@ class DpopOAuthProvider {
   saveDiscoveryState(state) { this.#discovery = state; }
   dpop() { return this.session; }
   async redirectToAuthorization(url) {
-    this.callbacks.push(await consentAsBrowser(url));
+    this.callbacks.push((await answerAuthorizePage(url)).searchParams);
   }
 }
 
