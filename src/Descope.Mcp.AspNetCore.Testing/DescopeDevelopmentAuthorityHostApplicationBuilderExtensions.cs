@@ -20,7 +20,9 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
     /// after this call): the choice is made once the options are complete, and with a project the options are left
     /// exactly as configured. <c>Descope:McpServerUrl</c> defaults to the server's first URL followed by <c>/mcp</c>.
     /// Without users from <paramref name="configure"/>, one user, <c>U2Developer</c>, may be granted
-    /// <c>outbound.token.fetch</c> and the scopes of <c>Descope:RequiredScopes</c> and <c>Descope:ScopesSupported</c>.
+    /// <c>outbound.token.fetch</c>, every scope the server requires (<c>Descope:RequiredScopes</c> and the scopes of
+    /// <see cref="RequireScopesAttribute"/> on its tools, prompts and resources) and those of <c>Descope:ScopesSupported</c>;
+    /// with users declared, the server logs a warning at startup for each scope it requires that none of them may be granted.
     /// Outside Development, or with a Descope project in configuration, it does nothing; with a project set only in code,
     /// the authority started here is stopped, unused, when the server starts.
     /// </summary>
@@ -43,12 +45,8 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
 
         var authority = DescopeTestAuthority.StartAsync(o => o.InteractiveConsent = true).GetAwaiter().GetResult();
         configure?.Invoke(authority);
-        if (!authority.HasUsers)
-        {
-            DevelopmentUser.AddTo(authority, descope);
-        }
-
-        var activation = new DevelopmentAuthorityActivation(authority, DevelopmentMcpServerUrl.From(builder.Configuration));
+        var defaultUser = authority.HasUsers ? null : DevelopmentUser.AddTo(authority);
+        var activation = new DevelopmentAuthorityActivation(authority, DevelopmentMcpServerUrl.From(builder.Configuration), defaultUser);
 
         // The library's post-configuration first, so the activation sees the options as the server configured them.
         builder.Services.AddDescopeMcp(static _ => { });

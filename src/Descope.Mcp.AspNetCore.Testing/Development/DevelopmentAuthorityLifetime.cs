@@ -1,17 +1,20 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Testing.Development;
 
 /// <summary>
-/// Says in the log that the server runs on the embedded development authority, and stops the authority with the server;
-/// when a Descope project turned out to be configured in code, stops it at once, unused.
+/// Says in the log that the server runs on the embedded development authority, lets its default user be granted the
+/// scopes the server requires, warns about each required scope no development user may be granted, and stops the
+/// authority with the server; when a Descope project turned out to be configured in code, stops it at once, unused.
 /// </summary>
 internal sealed partial class DevelopmentAuthorityLifetime(
     DevelopmentAuthorityActivation activation,
     IServiceProvider services,
     IOptions<DescopeMcpOptions> options,
+    IOptions<McpServerOptions> mcpOptions,
     ILogger<DevelopmentAuthorityLifetime> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,6 +32,17 @@ internal sealed partial class DevelopmentAuthorityLifetime(
         {
             LogMcpServerUrlDefaulted(logger, options.Value.McpServerUrl);
         }
+
+        if (activation.DefaultUser is { } developer)
+        {
+            DevelopmentUser.GrantScopesInUse(developer, options.Value, mcpOptions.Value);
+        }
+
+        var users = string.Join(", ", authority.OAuth.Users.Keys.Order(StringComparer.Ordinal));
+        foreach (var use in DevelopmentUser.UngrantableScopes(authority, options.Value, mcpOptions.Value))
+        {
+            LogScopeNotGrantable(logger, use.Scope, string.Join(", ", use.RequiredBy), users.Length > 0 ? users : "none");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => activation.DisposeAsync().AsTask();
@@ -38,9 +52,15 @@ internal sealed partial class DevelopmentAuthorityLifetime(
         "whose authorize page {AuthorizationEndpoint} signs in test users. Configure a Descope project to use Descope.")]
     private static partial void LogRunningOffline(ILogger logger, string issuer, string authorizationEndpoint);
 
-    [LoggerMessage(2, LogLevel.Warning,
-        "Descope:McpServerUrl is not configured: the development authority assumes {McpServerUrl}. Set Descope:McpServerUrl when the MCP endpoint is elsewhere.")]
+    [LoggerMessage(2, LogLevel.Information,
+        "Descope:McpServerUrl is not configured: the development authority assumes {McpServerUrl}, the server's first URL followed by /mcp. Set Descope:McpServerUrl when the MCP endpoint is elsewhere.")]
     private static partial void LogMcpServerUrlDefaulted(ILogger logger, string? mcpServerUrl);
+
+    [LoggerMessage(4, LogLevel.Warning,
+        "The scope {Scope}, required by {RequiredBy}, cannot be granted to any development user ({Users}): callers signed in on the " +
+        "development authority are refused with 403 insufficient_scope however often they step up. Let a user have it, for example " +
+        "AddDescopeDevelopmentAuthority(authority => authority.AddUser(\"U2Dana\", user => user.Scopes.Add(\"{Scope}\"))).")]
+    private static partial void LogScopeNotGrantable(ILogger logger, string scope, string requiredBy, string users);
 
     [LoggerMessage(3, LogLevel.Debug, "A Descope project is configured in code: the development authority is not used.")]
     private static partial void LogProjectConfigured(ILogger logger);
