@@ -1,6 +1,7 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Testing.Development;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,12 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
     /// <c>outbound.token.fetch</c>, every scope the server requires (<c>Descope:RequiredScopes</c> and the scopes of
     /// <see cref="RequireScopesAttribute"/> on its tools, prompts and resources) and those of <c>Descope:ScopesSupported</c>;
     /// with users declared, the server logs a warning at startup for each scope it requires that none of them may be granted.
-    /// Outside Development, or with a Descope project in configuration, it does nothing; with a project set only in code,
-    /// the authority started here is stopped, unused, when the server starts.
+    /// While the authority is in use, <c>GET /_descope/development/token</c> on the server answers a caller on this machine
+    /// (a loopback connection to a loopback host, not relayed by a proxy or tunnel) with a bearer token for CLI clients as
+    /// plain text: the signed-in user's (<c>?user=</c> names another declared user), with every scope the user may be
+    /// granted (<c>?scope=</c>, space-separated, asks for fewer), valid eight hours. The startup log shows the command.
+    /// Outside Development, or with a Descope project in configuration, it does nothing (the path is the app's like any
+    /// other); with a project set only in code, the authority started here is stopped, unused, when the server starts.
     /// </summary>
     /// <typeparam name="TBuilder">The host builder type.</typeparam>
     /// <param name="builder">The application builder.</param>
@@ -60,6 +65,7 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
             provider.GetRequiredService<DevelopmentAuthorityActivation>().IsActive(provider) ? authority : null!);
         builder.Services.AddHostedService(provider =>
             ActivatorUtilities.CreateInstance<DevelopmentAuthorityLifetime>(provider, provider.GetRequiredService<DevelopmentAuthorityActivation>()));
+        builder.Services.AddSingleton<IStartupFilter, DevelopmentTokenEndpoint.StartupFilter>();
         return builder;
     }
 }

@@ -19,6 +19,9 @@ internal sealed class DevelopmentAuthorityActivation(DescopeTestAuthority author
 
     public DescopeTestAuthority Authority => authority;
 
+    /// <summary>The server URL assumed when configuration names none: the server's first URL followed by <c>/mcp</c>.</summary>
+    public string DefaultServerUrl => defaultMcpServerUrl;
+
     /// <summary>The user declared because the server declared none, whose scopes are completed at startup; else <see langword="null"/>.</summary>
     public TestUser? DefaultUser => defaultUser;
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,8 +18,11 @@ internal sealed partial class DevelopmentAuthorityLifetime(
     IServiceProvider services,
     IOptions<DescopeMcpOptions> options,
     IOptions<McpServerOptions> mcpOptions,
+    IHostApplicationLifetime lifetime,
     ILogger<DevelopmentAuthorityLifetime> logger) : IHostedService
 {
+    private CancellationTokenRegistration _started;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var authority = activation.Authority;
@@ -38,6 +44,13 @@ internal sealed partial class DevelopmentAuthorityLifetime(
             DevelopmentUser.GrantScopesInUse(developer, options.Value, mcpOptions.Value);
         }
 
+        _started = lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            LogTokenCommand(logger, authority.SignedInUser ?? "the user named by ?user=<subject>",
+                DevelopmentTokenEndpoint.UrlOn(addresses, activation.DefaultServerUrl), DevelopmentTokenEndpoint.Lifetime.TotalHours);
+        });
+
         var users = string.Join(", ", authority.OAuth.Users.Keys.Order(StringComparer.Ordinal));
         foreach (var use in DevelopmentUser.UngrantableScopes(authority, options.Value, mcpOptions.Value))
         {
@@ -45,7 +58,11 @@ internal sealed partial class DevelopmentAuthorityLifetime(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => activation.DisposeAsync().AsTask();
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _started.Dispose();
+        return activation.DisposeAsync().AsTask();
+    }
 
     [LoggerMessage(1, LogLevel.Warning,
         "No Descope project is configured (Descope:WellKnownUrl or Descope:ProjectId) in Development: the server runs on the embedded development authority {Issuer}, " +
@@ -61,6 +78,11 @@ internal sealed partial class DevelopmentAuthorityLifetime(
         "development authority are refused with 403 insufficient_scope however often they step up. Let a user have it, for example " +
         "AddDescopeDevelopmentAuthority(authority => authority.AddUser(\"U2Dana\", user => user.Scopes.Add(\"{Scope}\"))).")]
     private static partial void LogScopeNotGrantable(ILogger logger, string scope, string requiredBy, string users);
+
+    [LoggerMessage(5, LogLevel.Information,
+        "A bearer token for CLI clients (curl, MCP Inspector's --header), of {User} with every scope the user may be granted, valid {Hours} hours: " +
+        "curl -s {TokenUrl} (add ?scope=a%20b for fewer scopes, ?user=<subject> for another declared user; it answers callers on this machine only).")]
+    private static partial void LogTokenCommand(ILogger logger, string user, string tokenUrl, double hours);
 
     [LoggerMessage(3, LogLevel.Debug, "A Descope project is configured in code: the development authority is not used.")]
     private static partial void LogProjectConfigured(ILogger logger);
