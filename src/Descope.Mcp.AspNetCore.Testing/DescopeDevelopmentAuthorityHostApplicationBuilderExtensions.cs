@@ -1,6 +1,7 @@
 using Descope.Mcp.AspNetCore;
 using Descope.Mcp.AspNetCore.Testing;
 using Descope.Mcp.AspNetCore.Testing.Development;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -20,9 +21,15 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
     /// after this call): the choice is made once the options are complete, and with a project the options are left
     /// exactly as configured. <c>Descope:McpServerUrl</c> defaults to the server's first URL followed by <c>/mcp</c>.
     /// Without users from <paramref name="configure"/>, one user, <c>U2Developer</c>, may be granted
-    /// <c>outbound.token.fetch</c> and the scopes of <c>Descope:RequiredScopes</c> and <c>Descope:ScopesSupported</c>.
-    /// Outside Development, or with a Descope project in configuration, it does nothing; with a project set only in code,
-    /// the authority started here is stopped, unused, when the server starts.
+    /// <c>outbound.token.fetch</c>, every scope the server requires (<c>Descope:RequiredScopes</c> and the scopes of
+    /// <see cref="RequireScopesAttribute"/> on its tools, prompts and resources) and those of <c>Descope:ScopesSupported</c>;
+    /// with users declared, the server logs a warning at startup for each scope it requires that none of them may be granted.
+    /// While the authority is in use, <c>GET /_descope/development/token</c> on the server answers a caller on this machine
+    /// (a loopback connection to a loopback host, not relayed by a proxy or tunnel) with a bearer token for CLI clients as
+    /// plain text: the signed-in user's (<c>?user=</c> names another declared user), with every scope the user may be
+    /// granted (<c>?scope=</c>, space-separated, asks for fewer), valid eight hours. The startup log shows the command.
+    /// Outside Development, or with a Descope project in configuration, it does nothing (the path is the app's like any
+    /// other); with a project set only in code, the authority started here is stopped, unused, when the server starts.
     /// </summary>
     /// <typeparam name="TBuilder">The host builder type.</typeparam>
     /// <param name="builder">The application builder.</param>
@@ -43,12 +50,8 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
 
         var authority = DescopeTestAuthority.StartAsync(o => o.InteractiveConsent = true).GetAwaiter().GetResult();
         configure?.Invoke(authority);
-        if (!authority.HasUsers)
-        {
-            DevelopmentUser.AddTo(authority, descope);
-        }
-
-        var activation = new DevelopmentAuthorityActivation(authority, DevelopmentMcpServerUrl.From(builder.Configuration));
+        var defaultUser = authority.HasUsers ? null : DevelopmentUser.AddTo(authority);
+        var activation = new DevelopmentAuthorityActivation(authority, DevelopmentMcpServerUrl.From(builder.Configuration), defaultUser);
 
         // The library's post-configuration first, so the activation sees the options as the server configured them.
         builder.Services.AddDescopeMcp(static _ => { });
@@ -62,6 +65,7 @@ public static class DescopeDevelopmentAuthorityHostApplicationBuilderExtensions
             provider.GetRequiredService<DevelopmentAuthorityActivation>().IsActive(provider) ? authority : null!);
         builder.Services.AddHostedService(provider =>
             ActivatorUtilities.CreateInstance<DevelopmentAuthorityLifetime>(provider, provider.GetRequiredService<DevelopmentAuthorityActivation>()));
+        builder.Services.AddSingleton<IStartupFilter, DevelopmentTokenEndpoint.StartupFilter>();
         return builder;
     }
 }

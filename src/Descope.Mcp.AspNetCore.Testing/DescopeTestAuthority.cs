@@ -107,6 +107,18 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// <summary>Counts of the requests the authority has answered, by endpoint.</summary>
     public TestAuthorityRequestLog Requests { get; }
 
+    /// <summary>
+    /// What the authorize and connect pages say a scope allows, by scope, for example
+    /// <c>ScopeDescriptions["calendar.read"] = "See your calendar's events"</c>. Describes <c>openid</c>,
+    /// <c>offline_access</c> and <c>outbound.token.fetch</c> from the start; a scope without an entry is shown by name only.
+    /// </summary>
+    public IDictionary<string, string> ScopeDescriptions { get; } = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal)
+    {
+        [OAuthScopes.OpenId] = "Confirm who you are",
+        [OAuthScopes.OfflineAccess] = "Stay connected while you are away (refresh tokens)",
+        [TestConnectionVault.FetchScope] = "Use the apps you connected, such as your calendar, through this server",
+    };
+
     /// <summary>The connection vault: stored connections, policies, faults and a record of token requests.</summary>
     public TestConnectionVault Connections { get; }
 

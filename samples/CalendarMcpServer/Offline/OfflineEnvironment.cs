@@ -54,6 +54,8 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
         }
 
         authority.SignedInUser = DemoUser;
+        authority.ScopeDescriptions["calendar.read"] = "See your upcoming calendar events";
+        authority.ScopeDescriptions[CalendarTools.CalendarReadScope] = "See the events of your Google calendars";
         var connection = authority.Connections.AddUserConnection(CalendarTools.CalendarApp, DemoUser, [CalendarTools.CalendarReadScope]);
         authority.AddClient(ServerClientId, c => c.ClientSecret = ServerClientSecret);
         return new OfflineEnvironment(

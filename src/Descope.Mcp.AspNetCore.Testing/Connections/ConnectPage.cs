@@ -6,8 +6,10 @@ namespace Descope.Mcp.AspNetCore.Testing.Connections;
 
 /// <summary>
 /// Where a connect URL from the vault leads: it stores the connection and returns to the redirect, or shows that it is
-/// done. With <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/> a person first sees "Connect app to user" with
-/// the scopes and allows or cancels; the request waits on the server under a one-time ID meanwhile.
+/// done. With <see cref="DescopeTestAuthorityOptions.InteractiveConsent"/> a person first sees "Connect app to user", the
+/// app by its name (<see cref="TestConnectionVault.AppNames"/>), with the scopes and their descriptions
+/// (<see cref="DescopeTestAuthority.ScopeDescriptions"/>), and allows or cancels; the request waits on the server under a
+/// one-time ID meanwhile.
 /// </summary>
 internal sealed class ConnectPage(DescopeTestAuthority authority)
 {
@@ -54,7 +56,7 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
 
         var back = request.Redirect is { } target ? Html.Of($"""<p><a class="button" href="{target.AbsoluteUri}">Back to the application</a></p>""") : Html.Empty;
         return new HtmlPage("Not connected", Html.Of($"""
-            <p class="lead"><strong>{request.AppId}</strong> was not connected for <strong>{UserName(request.UserId)}</strong>. You can close this page.</p>
+            <p class="lead"><strong>{AppName(request.AppId)}</strong> was not connected for <strong>{UserName(request.UserId)}</strong>. You can close this page.</p>
             {back}
             """));
     }
@@ -64,8 +66,8 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
         authority.Connections.AddUserConnection(request.AppId, request.UserId, request.Scopes, request.TenantId);
         return request.Redirect is { } target
             ? Results.Redirect(target.AbsoluteUri)
-            : new HtmlPage("Connected " + request.AppId, Html.Of($"""
-                <p class="lead"><strong>{request.AppId}</strong> is connected for <strong>{UserName(request.UserId)}</strong>. You can close this page and go back to the application.</p>
+            : new HtmlPage("Connected " + AppName(request.AppId), Html.Of($"""
+                <p class="lead"><strong>{AppName(request.AppId)}</strong> is connected for <strong>{UserName(request.UserId)}</strong>. You can close this page and go back to the application.</p>
                 """));
     }
 
@@ -73,22 +75,26 @@ internal sealed class ConnectPage(DescopeTestAuthority authority)
     {
         var pendingId = _pending.Add(request);
         var user = UserName(request.UserId);
+        var app = AppName(request.AppId);
+        var appId = app == request.AppId ? Html.Empty : Html.Of($""" <span class="mono">({request.AppId})</span>""");
         var tenant = request.TenantId is { } id ? Html.Of($" in tenant <code>{id}</code>") : Html.Empty;
         var scopes = request.Scopes.Length == 0
             ? Html.Of($"""<p class="fine">No particular scopes are asked for: the connection gets the app's default scopes.</p>""")
-            : Html.Of($"""<div class="scopes">{Html.Join(request.Scopes.Select(scope => Html.Of($"""<div class="option"><span class="name mono">{scope}</span></div>""")))}</div>""");
+            : Html.Of($"""<div class="scopes">{Html.Join(request.Scopes.Select(scope => Html.Of($"""<div class="option"><span><span class="name mono">{Html.Breakable(scope)}</span>{(authority.ScopeDescriptions.TryGetValue(scope, out var description) ? Html.Of($"""<span class="detail">{description}</span>""") : Html.Empty)}</span></div>""")))}</div>""");
         var returnTo = request.Redirect is { } target ? Html.Of($" and sends you back to {target.AbsoluteUri}") : Html.Empty;
 
-        return new HtmlPage($"Connect {request.AppId} to {user}", Html.Of($"""
-            <p class="lead">The application asks to connect <strong>{request.AppId}</strong> for <strong>{user}</strong>{tenant}, so that it can get tokens for it{(request.Scopes.Length == 0 ? Html.Of($".") : Html.Of($" with these scopes:"))}</p>
+        return new HtmlPage($"Connect {app} to {user}", Html.Of($"""
+            <p class="lead">The application asks to connect <strong>{app}</strong>{appId} for <strong>{user}</strong>{tenant}, so that it can get tokens for it{(request.Scopes.Length == 0 ? Html.Of($".") : Html.Of($" with these scopes:"))}</p>
             {scopes}
             <form method="post" action="{context.Request.PathBase + context.Request.Path}">
             {PageForm.HiddenFields(context, pendingId)}
             <div class="actions"><button type="submit" name="{PageForm.DecisionField}" value="{PageForm.Deny}">Cancel</button><button class="primary" type="submit" name="{PageForm.DecisionField}" value="{PageForm.Approve}">Allow</button></div>
             </form>
-            <p class="fine">Allowing stores the connection in the test authority's vault{returnTo}. No account at {request.AppId} is involved: the vault issues stand-in tokens.</p>
+            <p class="fine">Allowing stores the connection in the test authority's vault{returnTo}. No account at {app} is involved: the vault issues stand-in tokens.</p>
             """));
     }
+
+    private string AppName(string appId) => authority.Connections.AppName(appId);
 
     private string UserName(string userId) => authority.OAuth.Users.TryGetValue(userId, out var user) ? user.DisplayName : userId;
 }

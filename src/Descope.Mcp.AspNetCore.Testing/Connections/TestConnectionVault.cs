@@ -26,6 +26,13 @@ public sealed class TestConnectionVault
 
     internal TestConnectionVault(TimeProvider time) => _time = time;
 
+    /// <summary>
+    /// How the connect page names apps, by app ID, for example <c>AppNames["google-calendar"] = "Google Calendar"</c>, as
+    /// the Descope console names outbound apps. An app without an entry is named after its ID when the ID is made of
+    /// letters, digits, hyphens and underscores (<c>google-calendar</c> becomes <c>Google Calendar</c>), else shown by its ID.
+    /// </summary>
+    public IDictionary<string, string> AppNames { get; } = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The management key the vault accepts; <see langword="null"/> (the default) accepts none.</summary>
     public string? ManagementKey { get; set; }
 
@@ -146,6 +153,23 @@ public sealed class TestConnectionVault
             return _connections.FirstOrDefault(c => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(c.AccessToken), presented));
         }
+    }
+
+    /// <summary>The name pages show for an app: <see cref="AppNames"/>, else one made from its ID, else the ID.</summary>
+    internal string AppName(string appId)
+    {
+        if (AppNames.TryGetValue(appId, out var name) && !string.IsNullOrWhiteSpace(name))
+        {
+            return name;
+        }
+
+        if (appId.Length == 0 || !appId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return appId;
+        }
+
+        var words = appId.Split(['-', '_'], StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 0 ? appId : string.Join(' ', words.Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     internal void Record(TestVaultRequest request)

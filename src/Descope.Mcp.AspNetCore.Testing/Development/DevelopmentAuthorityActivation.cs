@@ -11,13 +11,19 @@ namespace Descope.Mcp.AspNetCore.Testing.Development;
 /// exactly as the server configured them. Runs after the library's own post-configuration (registered before it),
 /// which derives nothing when no project is named.
 /// </summary>
-internal sealed class DevelopmentAuthorityActivation(DescopeTestAuthority authority, string defaultMcpServerUrl) : IPostConfigureOptions<DescopeMcpOptions>, IAsyncDisposable
+internal sealed class DevelopmentAuthorityActivation(DescopeTestAuthority authority, string defaultMcpServerUrl, TestUser? defaultUser) : IPostConfigureOptions<DescopeMcpOptions>, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private bool? _active;
     private int _stopped;
 
     public DescopeTestAuthority Authority => authority;
+
+    /// <summary>The server URL assumed when configuration names none: the server's first URL followed by <c>/mcp</c>.</summary>
+    public string DefaultServerUrl => defaultMcpServerUrl;
+
+    /// <summary>The user declared because the server declared none, whose scopes are completed at startup; else <see langword="null"/>.</summary>
+    public TestUser? DefaultUser => defaultUser;
 
     /// <summary>Whether the options had no MCP server URL, so the server's first URL followed by <c>/mcp</c> was assumed.</summary>
     public bool McpServerUrlDefaulted { get; private set; }

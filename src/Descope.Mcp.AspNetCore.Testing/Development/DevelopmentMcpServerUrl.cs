@@ -17,14 +17,20 @@ internal static class DevelopmentMcpServerUrl
         var first = (configuration["urls"] ?? "")
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .FirstOrDefault() ?? DefaultServerUrl;
+        return new Uri(new Uri((ReachableOrigin(first) ?? DefaultServerUrl) + "/"), McpPath).AbsoluteUri;
+    }
 
+    /// <summary>
+    /// The origin at which a client on this machine reaches a server listening on <paramref name="url"/> (a wildcard host
+    /// becomes <c>localhost</c>), or <see langword="null"/> when it is not a URL.
+    /// </summary>
+    public static string? ReachableOrigin(string url)
+    {
         // Wildcard hosts listen everywhere; clients reach them on localhost.
-        var url = first.Replace("://*", "://localhost", StringComparison.Ordinal)
+        var reachable = url.Replace("://*", "://localhost", StringComparison.Ordinal)
             .Replace("://+", "://localhost", StringComparison.Ordinal)
             .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
             .Replace("://[::]", "://localhost", StringComparison.Ordinal);
-        return Uri.TryCreate(url, UriKind.Absolute, out var server)
-            ? new Uri(new Uri(server.GetLeftPart(UriPartial.Authority) + "/"), McpPath).AbsoluteUri
-            : new Uri(new Uri(DefaultServerUrl + "/"), McpPath).AbsoluteUri;
+        return Uri.TryCreate(reachable, UriKind.Absolute, out var server) ? server.GetLeftPart(UriPartial.Authority) : null;
     }
 }

@@ -5,19 +5,13 @@ namespace Descope.Mcp.AspNetCore.Testing.OAuth;
 
 /// <summary>
 /// The authorize page: who asks (client name), for what (the resource), as whom (a radio list of the declared users) and
-/// which scopes (ticked checkboxes; one the chosen user may not be granted is marked unavailable and, by the page's small
+/// which scopes (ticked checkboxes, each with its <see cref="DescopeTestAuthority.ScopeDescriptions"/> entry, wrapping at
+/// <c>/</c> and <c>.</c>; one the chosen user may not be granted is marked unavailable and, by the page's small
 /// script, disabled, again whenever another user is picked). Without script the form still works: the server grants only
 /// what the chosen user may have, whatever is posted.
 /// </summary>
 internal static class ConsentPage
 {
-    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
-    {
-        [OAuthScopes.OpenId] = "Confirm who you are",
-        [OAuthScopes.OfflineAccess] = "Stay connected while you are away (refresh tokens)",
-        [TestConnectionVault.FetchScope] = "Use the apps you connected, such as your calendar, through this server",
-    };
-
     public static HtmlPage Render(HttpContext context, DescopeTestAuthority authority, AuthorizationRequest request, TestUser[] users, TestUser preselected, string pendingId)
     {
         var client = request.Client.ClientName ?? request.Client.ClientId;
@@ -35,7 +29,7 @@ internal static class ConsentPage
             {
                 var available = grantable[preselected.Subject].Contains(scope);
                 return Html.Of($"""
-                    <label class="option scope{(available ? Html.Empty : Unavailable)}"><input type="checkbox" name="{InteractiveConsent.ScopeField}" value="{scope}" checked><span><span class="name mono">{scope}</span>{(Descriptions.TryGetValue(scope, out var description) ? Html.Of($"""<span class="detail">{description}</span>""") : Html.Empty)}<span class="note">Not available to the chosen user</span></span></label>
+                    <label class="option scope{(available ? Html.Empty : Unavailable)}"><input type="checkbox" name="{InteractiveConsent.ScopeField}" value="{scope}" checked><span><span class="name mono">{Html.Breakable(scope)}</span>{(authority.ScopeDescriptions.TryGetValue(scope, out var description) ? Html.Of($"""<span class="detail">{description}</span>""") : Html.Empty)}<span class="note">Not available to the chosen user</span></span></label>
                     """);
             }));
 

@@ -30,36 +30,39 @@ internal sealed class TokenIssuer(DescopeTestAuthority authority, OAuthStore sto
             store.RefreshTokens[refreshToken] = new RefreshGrant(client, user.Subject, grant, resource, client.ClientSecret is null ? dpopJkt : null);
         }
 
-        return Respond(client, scopes, resource, refreshToken, dpopJkt, token =>
+        return Respond(client, scopes, resource, refreshToken, dpopJkt, token => DescribeUser(token, user));
+    }
+
+    /// <summary>What a user's tokens say about them: <c>sub</c>, roles, permissions, tenants, <c>dct</c> and further claims.</summary>
+    public static void DescribeUser(TestTokenDescriptor token, TestUser user)
+    {
+        token.Subject = user.Subject;
+        if (user.Roles.Count > 0)
         {
-            token.Subject = user.Subject;
-            if (user.Roles.Count > 0)
-            {
-                token.Claims["roles"] = user.Roles.ToArray();
-            }
+            token.Claims["roles"] = user.Roles.ToArray();
+        }
 
-            if (user.Permissions.Count > 0)
-            {
-                token.Claims["permissions"] = user.Permissions.ToArray();
-            }
+        if (user.Permissions.Count > 0)
+        {
+            token.Claims["permissions"] = user.Permissions.ToArray();
+        }
 
-            if (user.Tenants.Count > 0)
-            {
-                token.Claims["tenants"] = user.Tenants.ToDictionary(
-                    t => t.Key,
-                    t => new Dictionary<string, string[]> { ["roles"] = [.. t.Value.Roles], ["permissions"] = [.. t.Value.Permissions] });
-            }
+        if (user.Tenants.Count > 0)
+        {
+            token.Claims["tenants"] = user.Tenants.ToDictionary(
+                t => t.Key,
+                t => new Dictionary<string, string[]> { ["roles"] = [.. t.Value.Roles], ["permissions"] = [.. t.Value.Permissions] });
+        }
 
-            if (user.CurrentTenant is not null)
-            {
-                token.Claims["dct"] = user.CurrentTenant;
-            }
+        if (user.CurrentTenant is not null)
+        {
+            token.Claims["dct"] = user.CurrentTenant;
+        }
 
-            foreach (var (name, value) in user.Claims)
-            {
-                token.Claims[name] = value;
-            }
-        });
+        foreach (var (name, value) in user.Claims)
+        {
+            token.Claims[name] = value;
+        }
     }
 
     public IResult ForClient(TestClient client, string[] scopes, string? resource, string? dpopJkt) =>

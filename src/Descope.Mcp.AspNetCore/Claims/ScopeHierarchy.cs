@@ -35,6 +35,21 @@ internal sealed class ScopeHierarchy
     /// <summary>The scopes a granted scope implies, not counting itself.</summary>
     public IReadOnlyList<string> ImpliedBy(string scope) => _implied.TryGetValue(scope, out var implied) ? implied : [];
 
+    /// <summary>Granted scopes and every scope they imply.</summary>
+    public HashSet<string> Expand(IEnumerable<string> granted)
+    {
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var scope in granted)
+        {
+            if (scopes.Add(scope))
+            {
+                scopes.UnionWith(ImpliedBy(scope));
+            }
+        }
+
+        return scopes;
+    }
+
     /// <summary>
     /// The first chain of scopes that leads back to where it started (for example <c>a b a</c>), or <see langword="null"/>
     /// when implication never loops.

@@ -210,13 +210,13 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         else if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || !DescopeUrls.IsSecureOrLoopback(url)
             || url.Fragment.Length > 0 || url.Query.Length > 0 || url.UserInfo.Length > 0)
         {
-            failures.Add($"{Key}McpServerUrl '{Sanitize(value)}' is not a valid MCP server URL: use an absolute https URL without query or fragment, {example}.");
+            failures.Add($"{Key}McpServerUrl '{SanitizeUrl(value)}' is not a valid MCP server URL: use an absolute https URL without query or fragment, {example}.");
         }
         else if (DescopeUrls.CanonicalResourceUrl(url) is var canonical && value != canonical && value + "/" != canonical)
         {
             // Clients compare the metadata's resource with the URL they connected to: a trailing slash or a path that is
             // not written the way it is sent would make them refuse the server.
-            failures.Add($"{Key}McpServerUrl '{Sanitize(value)}' is not in the form clients compare with: use {canonical} (no trailing slash, no dot segments).");
+            failures.Add($"{Key}McpServerUrl '{SanitizeUrl(value)}' is not in the form clients compare with: use {SanitizeUrl(canonical)} (no trailing slash, no dot segments).");
         }
     }
 
@@ -226,12 +226,16 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         Uri? wellKnown = null;
         if (string.IsNullOrWhiteSpace(options.WellKnownUrl))
         {
-            failures.Add($"{Key}WellKnownUrl is required unless {Key}ProjectId is set: copy the MCP Server discovery URL from the Descope console, {wellKnownExample}.");
+            // A project ID that is set but malformed, or a malformed base URL, left nothing to derive it from: those keys
+            // are named below, and this one, which was never set, is not blamed.
+            if (string.IsNullOrWhiteSpace(options.ProjectId))
+            {
+                failures.Add($"{Key}WellKnownUrl is required unless {Key}ProjectId is set: copy the MCP Server discovery URL from the Descope console, {wellKnownExample}.");
+            }
         }
-        else if (!Uri.TryCreate(options.WellKnownUrl, UriKind.Absolute, out wellKnown) || !DescopeUrls.IsSecureOrLoopback(wellKnown)
-            || !DescopeUrls.TryParseWellKnownUrl(wellKnown, out _, out _))
+        else if (DescopeUrls.WellKnownUrlProblem(options.WellKnownUrl, out wellKnown) is { } problem)
         {
-            failures.Add($"{Key}WellKnownUrl '{Sanitize(options.WellKnownUrl)}' is not a Descope MCP Server discovery URL, {wellKnownExample}.");
+            failures.Add($"{Key}WellKnownUrl '{SanitizeUrl(options.WellKnownUrl)}' is not a Descope MCP Server discovery URL: {problem}. Copy it from the Descope console, {wellKnownExample}.");
             wellKnown = null;
         }
 
@@ -258,11 +262,9 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(options.BaseUrl)
-            && (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl) || !DescopeUrls.IsSecureOrLoopback(baseUrl)
-                || baseUrl.AbsolutePath != "/" || baseUrl.Query.Length > 0))
+        if (!string.IsNullOrWhiteSpace(options.BaseUrl) && !DescopeUrls.IsApiOrigin(options.BaseUrl))
         {
-            failures.Add($"{Key}BaseUrl '{Sanitize(options.BaseUrl)}' is not a Descope API origin, for example https://api.descope.com (http is accepted only for localhost).");
+            failures.Add($"{Key}BaseUrl '{SanitizeUrl(options.BaseUrl)}' is not a Descope API origin, for example https://api.descope.com (http is accepted only for localhost).");
         }
     }
 
@@ -271,6 +273,15 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
     {
         var clean = new string([.. value.Where(c => !char.IsControl(c))]);
         return clean.Length > 120 ? clean[..120] + "…" : clean;
+    }
+
+    // A URL is echoed whole, so a typo at its end stays visible; only one longer than any real URL is shortened, and its
+    // message says what is wrong with it.
+    internal static string SanitizeUrl(string value)
+    {
+        const int MaxLength = 2048;
+        var clean = new string([.. value.Where(c => !char.IsControl(c))]);
+        return clean.Length > MaxLength ? $"{clean[..MaxLength]}… ({clean.Length} characters)" : clean;
     }
 
     // The exchange is in use once its client ID is set; only then is the secret required, so apps without it start.

@@ -4,7 +4,8 @@ namespace Descope.Mcp.AspNetCore.Configuration;
 
 /// <summary>
 /// Normalises the MCP server URL's scheme and host, and fills in what can be derived: project and MCP server IDs from the discovery URL, the base URL, and the discovery URL
-/// from the IDs. Malformed values are left as they are for <see cref="DescopeMcpOptionsValidator"/> to name.
+/// from the IDs. Malformed values are left as they are for <see cref="DescopeMcpOptionsValidator"/> to name, and nothing is
+/// derived from them, so no key that was never set is blamed for them.
 /// </summary>
 internal sealed class DescopeMcpPostConfigureOptions : IPostConfigureOptions<DescopeMcpOptions>
 {
@@ -16,10 +17,11 @@ internal sealed class DescopeMcpPostConfigureOptions : IPostConfigureOptions<Des
             options.McpServerUrl = mcpServerUrl;
         }
 
+        // Only well-formed values are derived from, so a failure names the key that was set, never one derived from it.
         Uri? wellKnown = null;
         if (!string.IsNullOrWhiteSpace(options.WellKnownUrl)
-            && Uri.TryCreate(options.WellKnownUrl, UriKind.Absolute, out wellKnown)
-            && DescopeUrls.TryParseWellKnownUrl(wellKnown, out var projectId, out var mcpServerId))
+            && DescopeUrls.WellKnownUrlProblem(options.WellKnownUrl, out wellKnown) is null
+            && DescopeUrls.TryParseWellKnownUrl(wellKnown!, out var projectId, out var mcpServerId))
         {
             options.ProjectId ??= projectId;
             options.McpServerId ??= mcpServerId;
@@ -31,18 +33,18 @@ internal sealed class DescopeMcpPostConfigureOptions : IPostConfigureOptions<Des
             {
                 options.BaseUrl = DescopeUrls.Origin(wellKnown);
             }
-            else if (!string.IsNullOrWhiteSpace(options.ProjectId))
+            else if (options.ProjectId is { } id && DescopeUrls.IsProjectId(id))
             {
-                options.BaseUrl = DescopeUrls.RegionBaseUrl(options.ProjectId).AbsoluteUri.TrimEnd('/');
+                options.BaseUrl = DescopeUrls.RegionBaseUrl(id).AbsoluteUri.TrimEnd('/');
             }
         }
 
         if (string.IsNullOrWhiteSpace(options.WellKnownUrl)
             && options.ProjectId is { } p && DescopeUrls.IsProjectId(p)
-            && Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl))
+            && DescopeUrls.IsApiOrigin(options.BaseUrl))
         {
             var ms = options.McpServerId is { } id && DescopeUrls.IsMcpServerId(id) ? id : null;
-            options.WellKnownUrl = DescopeUrls.DiscoveryUrl(baseUrl, p, ms).AbsoluteUri;
+            options.WellKnownUrl = DescopeUrls.DiscoveryUrl(new Uri(options.BaseUrl!), p, ms).AbsoluteUri;
         }
 
         if (options.AllowedSigningAlgorithms.Count == 0)

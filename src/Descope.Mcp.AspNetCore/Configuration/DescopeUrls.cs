@@ -42,6 +42,43 @@ internal static class DescopeUrls
         return false;
     }
 
+    /// <summary>
+    /// What is wrong with a configured discovery URL, in words that point at the part to fix, or <see langword="null"/>
+    /// when it is a Descope discovery URL (then <paramref name="url"/> is it).
+    /// </summary>
+    public static string? WellKnownUrlProblem(string value, out Uri? url)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            url = null;
+            return "it is not an absolute https URL";
+        }
+
+        if (!IsSecureOrLoopback(url))
+        {
+            url = null;
+            return "http is accepted only for localhost, use https";
+        }
+
+        if (!url.AbsolutePath.EndsWith(WellKnownSuffix, StringComparison.Ordinal))
+        {
+            url = null;
+            return $"its path must end with {WellKnownSuffix}";
+        }
+
+        if (!TryParseWellKnownUrl(url, out _, out _))
+        {
+            url = null;
+            return $"its path must be /v1/apps/agentic/<project ID>/<MCP server ID>{WellKnownSuffix}, with a project ID such as P2abc123 and an MCP server ID such as MS2def456";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a configured base URL is an API origin: https (http for loopback), no path, no query.</summary>
+    public static bool IsApiOrigin(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && IsSecureOrLoopback(url) && url.AbsolutePath == "/" && url.Query.Length == 0;
+
     public static Uri DiscoveryUrl(Uri baseUrl, string projectId, string? mcpServerId) =>
         new(Combine(baseUrl, IssuerPath(projectId, mcpServerId) + WellKnownSuffix));
 

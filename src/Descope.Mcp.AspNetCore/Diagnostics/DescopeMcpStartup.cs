@@ -1,5 +1,6 @@
 using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Authentication.SigningKeys;
+using Descope.Mcp.AspNetCore.Claims;
 using Descope.Mcp.AspNetCore.Configuration;
 using Descope.Mcp.AspNetCore.Endpoints;
 using Descope.Mcp.AspNetCore.Metadata;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Diagnostics;
 
@@ -17,13 +19,16 @@ namespace Descope.Mcp.AspNetCore.Diagnostics;
 /// Tells the truth at startup without holding it up: loads the discovery document and signing keys in the background
 /// when the host starts (retrying with backoff until they load, so the first caller pays no round trip and a mistyped
 /// discovery URL or an unreachable Descope is logged at once), and, once the app has started, warns when no MCP endpoint
-/// is protected or when the path of <see cref="DescopeMcpOptions.McpServerUrl"/> matches no MCP endpoint.
+/// is protected, when the path of <see cref="DescopeMcpOptions.McpServerUrl"/> matches no MCP endpoint, or when
+/// <see cref="DescopeMcpOptions.ScopesSupported"/> leaves out a scope the server requires.
 /// </summary>
 internal sealed partial class DescopeMcpStartup(
     DescopeSigningKeys signingKeys,
     DescopeProject project,
     ProtectedResource resource,
     IOptions<DescopeMcpOptions> options,
+    IOptions<McpServerOptions> mcpOptions,
+    ScopeHierarchy scopeHierarchy,
     IHostApplicationLifetime lifetime,
     IServiceProvider services,
     TimeProvider time,
@@ -40,7 +45,11 @@ internal sealed partial class DescopeMcpStartup(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loading = Task.Run(() => LoadSigningKeysAsync(_stopping.Token), CancellationToken.None);
-        _started = lifetime.ApplicationStarted.Register(CheckMcpEndpoints);
+        _started = lifetime.ApplicationStarted.Register(() =>
+        {
+            CheckMcpEndpoints();
+            CheckScopesSupported();
+        });
         return Task.CompletedTask;
     }
 
@@ -128,6 +137,26 @@ internal sealed partial class DescopeMcpStartup(
         }
     }
 
+    /// <summary>
+    /// Warns when <see cref="DescopeMcpOptions.ScopesSupported"/> is set but leaves out a scope in use (neither it nor a
+    /// broader scope that implies it is listed): clients that ask for the advertised scopes never get it up front.
+    /// </summary>
+    private void CheckScopesSupported()
+    {
+        var value = options.Value;
+        if (value.ScopesSupported.Count == 0)
+        {
+            return;
+        }
+
+        var advertised = scopeHierarchy.Expand(value.ScopesSupported);
+        var missing = ScopesInUse.Of(value, mcpOptions.Value).Where(use => !advertised.Contains(use.Scope)).ToList();
+        if (missing.Count > 0)
+        {
+            Log.ScopesSupportedLeavesOutScopesInUse(logger, string.Join(", ", missing.Select(ScopesInUse.Describe)));
+        }
+    }
+
     private static bool Matches(RouteEndpoint endpoint, string path) =>
         new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults))
             .TryMatch(new PathString(path.Length > 1 ? path.TrimEnd('/') : path), []);
@@ -147,5 +176,11 @@ internal sealed partial class DescopeMcpStartup(
             "and the resource in the metadata names no endpoint: set it to the public URL of the MapMcp endpoint (ignore this when a path " +
             "base or a proxy prefix adds the difference).")]
         public static partial void McpServerUrlMatchesNoEndpoint(ILogger logger, string mcpServerUrl, string mcpEndpoints);
+
+        [LoggerMessage(203, LogLevel.Warning,
+            "Descope:ScopesSupported leaves out scopes the server requires: {Scopes}. The metadata does not advertise them, so clients " +
+            "that ask for the advertised scopes do not get them and are refused with 403 insufficient_scope until they step up. " +
+            "Add them to Descope:ScopesSupported, or leave it empty to advertise every scope in use.")]
+        public static partial void ScopesSupportedLeavesOutScopesInUse(ILogger logger, string scopes);
     }
 }

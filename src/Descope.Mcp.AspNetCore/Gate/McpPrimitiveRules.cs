@@ -79,14 +79,29 @@ internal sealed class McpPrimitiveRules
     }
 
     /// <summary>The scopes named by the rules of every tool, prompt and resource of the server.</summary>
-    public static IEnumerable<string> ScopesUsedBy(McpServerOptions options)
+    public static IEnumerable<string> ScopesUsedBy(McpServerOptions options) => ScopeUses(options).Select(use => use.Scope);
+
+    /// <summary>
+    /// Each scope named by the rules of a tool, prompt or resource of the server, with the primitive that names it, for
+    /// example <c>("greet", "tool greet")</c>.
+    /// </summary>
+    public static IEnumerable<(string Scope, string UsedBy)> ScopeUses(McpServerOptions options)
     {
-        IEnumerable<IMcpServerPrimitive> primitives =
+        (string Kind, IEnumerable<IMcpServerPrimitive>? Primitives)[] collections =
         [
-            .. (IEnumerable<IMcpServerPrimitive>?)options.ToolCollection ?? [],
-            .. (IEnumerable<IMcpServerPrimitive>?)options.PromptCollection ?? [],
-            .. (IEnumerable<IMcpServerPrimitive>?)options.ResourceCollection ?? [],
+            ("tool", options.ToolCollection),
+            ("prompt", options.PromptCollection),
+            ("resource", options.ResourceCollection),
         ];
-        return primitives.SelectMany(primitive => Read(primitive).Scopes);
+        foreach (var (kind, primitives) in collections)
+        {
+            foreach (var primitive in primitives ?? [])
+            {
+                foreach (var scope in Read(primitive).Scopes)
+                {
+                    yield return (scope, $"{kind} {primitive.Id}");
+                }
+            }
+        }
     }
 }

@@ -95,6 +95,56 @@ public sealed class ConfigurationValidationTests
         Assert.StartsWith("Descope:WellKnownUrl is required unless Descope:ProjectId is set", Assert.Single(error.Failures), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_long_discovery_url_with_a_typo_at_its_end_is_shown_whole_and_the_wrong_part_named()
+    {
+        const string typo = "https://api.descope.com/v1/apps/agentic/P2Uabcdefghijklmnopqrstuvwxyz0123/MS2Uabcdefghijklmnopqrstuvwxyz01234/.well-known/openid-configuraton";
+        var settings = Valid();
+        settings["Descope:WellKnownUrl"] = typo;
+
+        var error = await StartFailsAsync(settings);
+
+        var message = Assert.Single(error.Failures);
+        Assert.StartsWith($"Descope:WellKnownUrl '{typo}' is not a Descope MCP Server discovery URL: its path must end with /.well-known/openid-configuration.", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("…", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_http_discovery_url_is_blamed_alone_not_the_base_url_derived_from_it()
+    {
+        var settings = Valid();
+        settings["Descope:WellKnownUrl"] = "http://api.descope.com/v1/apps/agentic/P2abc123/MS2def456/.well-known/openid-configuration";
+
+        var error = await StartFailsAsync(settings);
+
+        var message = Assert.Single(error.Failures);
+        Assert.StartsWith("Descope:WellKnownUrl 'http://api.descope.com/", message, StringComparison.Ordinal);
+        Assert.Contains("http is accepted only for localhost, use https", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("project-1")]
+    [InlineData("P2 a project ID with spaces, pasted from a page")]
+    public async Task A_malformed_project_id_is_blamed_alone_not_the_discovery_url_it_stands_for(string projectId)
+    {
+        var error = await StartFailsAsync(new() { ["Descope:McpServerUrl"] = "https://mcp.example.com/mcp", ["Descope:ProjectId"] = projectId });
+
+        Assert.StartsWith($"Descope:ProjectId '{projectId}' is not a Descope project ID", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_base_url_is_blamed_alone_not_the_discovery_url_derived_from_it()
+    {
+        var error = await StartFailsAsync(new()
+        {
+            ["Descope:McpServerUrl"] = "https://mcp.example.com/mcp",
+            ["Descope:ProjectId"] = "P2abc123",
+            ["Descope:BaseUrl"] = "http://api.descope.com",
+        });
+
+        Assert.StartsWith("Descope:BaseUrl 'http://api.descope.com' is not a Descope API origin", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Descope:ProjectId", "P2other", "Descope:ProjectId 'P2other' does not match")]
     [InlineData("Descope:ProjectId", "project-1", "Descope:ProjectId 'project-1' is not a Descope project ID")]

@@ -15,6 +15,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Connections;
 public sealed class ConnectPageTests : IAsyncLifetime
 {
     private const string Calendar = "google-calendar";
+    private const string CalendarName = "Google Calendar";
     private const string CalendarScope = "https://www.googleapis.com/auth/calendar.readonly";
     private const string Back = "http://127.0.0.1:9/connected?step=2";
 
@@ -45,7 +46,7 @@ public sealed class ConnectPageTests : IAsyncLifetime
         Assert.Equal(Back, redirected.Response.Headers.Location!.AbsoluteUri);
         Assert.NotNull(automatic.Connections.Find(Calendar, "U2Alice", null, [CalendarScope]));
         Assert.Equal(HttpStatusCode.OK, done.Status);
-        Assert.Equal("Connected " + Calendar, done.Heading);
+        Assert.Equal("Connected " + CalendarName, done.Heading);
         Assert.NotNull(automatic.Connections.Find(Calendar, "U2Bob", null, [CalendarScope]));
     }
 
@@ -55,7 +56,7 @@ public sealed class ConnectPageTests : IAsyncLifetime
         using var page = await _browser.OpenAsync(ConnectUrl(_authority, "U2Alice", tenant: "T1", redirect: Back));
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        Assert.Equal($"Connect {Calendar} to Alice Example", page.Heading);
+        Assert.Equal($"Connect {CalendarName} to Alice Example", page.Heading);
         Assert.Equal([CalendarScope], page.Document.QuerySelectorAll(".option .name").Select(e => e.TextContent));
         Assert.Contains("T1", page.Document.QuerySelector(".lead")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(["approve", "deny"], page.Document.QuerySelectorAll("form button").Select(b => b.GetAttribute("value")).Order());
@@ -84,7 +85,7 @@ public sealed class ConnectPageTests : IAsyncLifetime
         using var answer = await _browser.SubmitAsync(page, "approve");
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        Assert.Equal("Connected " + Calendar, answer.Heading);
+        Assert.Equal("Connected " + CalendarName, answer.Heading);
         Assert.Contains("Alice Example", answer.Document.QuerySelector(".lead")!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(_authority.Connections.Find(Calendar, "U2Alice", null, [CalendarScope]));
     }
@@ -172,7 +173,7 @@ public sealed class ConnectPageTests : IAsyncLifetime
         using var page = await _browser.OpenAsync(connectUrl);
         using var answer = await _browser.SubmitAsync(page, "approve");
 
-        Assert.Equal($"Connect {Calendar} to Alice Example", page.Heading);
+        Assert.Equal($"Connect {CalendarName} to Alice Example", page.Heading);
         Assert.Equal(Back, answer.Response.Headers.Location!.AbsoluteUri);
         Assert.NotNull(_authority.Connections.Find(Calendar, "U2Alice", null, [CalendarScope]));
     }

@@ -25,6 +25,9 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
     /// <summary>The sample with more configuration, as environment variables (<c>Descope__ToolAuthorizationFailureMode</c>).</summary>
     internal SampleServerProcess(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
+    /// <summary>The port the sample was told to listen on (<c>ASPNETCORE_URLS</c>).</summary>
+    public int Port { get; private set; }
+
     /// <summary>The MCP endpoint, as printed.</summary>
     public Uri McpUrl { get; private set; } = null!;
 
@@ -68,7 +71,8 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
 
     /// <summary>
     /// How the README's first command runs the sample: built, in Development, with no Descope settings; here on a loopback
-    /// port of the test's choosing, with the output redirected.
+    /// port of the test's choosing (<c>ASPNETCORE_URLS</c> alone, as a user moves it; the MCP server URL follows), with
+    /// the output redirected.
     /// </summary>
     public static ProcessStartInfo StartInfo(int port, params string[] arguments)
     {
@@ -82,14 +86,12 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Descope__McpServerUrl"] = $"http://127.0.0.1:{port}/mcp";
         return start;
     }
 
     private async Task StartOnFreePortAsync()
     {
         var port = FreePort.Next();
-        var mcpUrl = $"http://127.0.0.1:{port}/mcp";
         var start = StartInfo(port);
         foreach (var (name, value) in _settings)
         {
@@ -166,6 +168,7 @@ public sealed partial class SampleServerProcess : IAsyncLifetime
 
         lock (banner)
         {
+            Port = port;
             McpUrl = new Uri(banner["MCP endpoint"]);
             AuthorityIssuer = new Uri(banner["Authority issuer"]);
             Token = banner["Bearer token (8 h)"];

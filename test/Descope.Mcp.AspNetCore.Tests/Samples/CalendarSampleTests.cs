@@ -13,6 +13,12 @@ namespace Descope.Mcp.AspNetCore.Tests.Samples;
 public sealed class CalendarSampleTests(SampleServerProcess sample) : IClassFixture<SampleServerProcess>
 {
     [Fact]
+    public void The_sample_advertises_the_url_it_was_told_to_listen_on()
+    {
+        Assert.Equal(new Uri($"http://127.0.0.1:{sample.Port}/mcp"), sample.McpUrl);
+    }
+
+    [Fact]
     public async Task The_sample_runs_offline_and_refuses_anonymous_callers()
     {
         using var http = new HttpClient();

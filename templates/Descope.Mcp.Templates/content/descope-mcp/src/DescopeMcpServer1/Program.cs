@@ -3,7 +3,11 @@ using DescopeMcpServer1;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddMcpServer().WithHttpTransport().WithTools<Tools>();
 builder.AddDescopeMcp();                    // Descope protects the MCP endpoint ("Descope" configuration section)
-builder.AddDescopeDevelopmentAuthority();   // in Development without a Descope project: an embedded Descope authority
+//-:cnd:noEmit
+#if DESCOPE_DEVELOPMENT_AUTHORITY
+builder.AddDescopeDevelopmentAuthority();   // Debug builds, in Development without a Descope project: an embedded Descope authority
+#endif
+//+:cnd:noEmit
 var app = builder.Build();
 app.MapMcp("/mcp");
 app.Run();
