@@ -49,7 +49,8 @@ internal sealed class RelationTestHost : IAsyncDisposable
     public static async Task<RelationTestHost> StartAsync(
         Action<DescopeMcpOptions>? configure = null,
         Action<IMcpServerBuilder>? mcp = null,
-        Action<HttpServerTransportOptions>? transport = null)
+        Action<HttpServerTransportOptions>? transport = null,
+        Action<IServiceCollection>? services = null)
     {
         var authority = await DescopeTestAuthority.StartAsync();
         authority.Relations.ManagementKey = ManagementKey;
@@ -65,10 +66,11 @@ internal sealed class RelationTestHost : IAsyncDisposable
                     options.Fga.AttemptTimeout = TimeSpan.FromSeconds(3);
                     configure?.Invoke(options);
                 },
-                services: services =>
+                services: collection =>
                 {
-                    services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-                    services.AddSingleton<ToolInvocations>();
+                    collection.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+                    collection.AddSingleton<ToolInvocations>();
+                    services?.Invoke(collection);
                 },
                 transport: transport,
                 mcp: mcp ?? (builder => builder.WithTools<RelationTools>().WithPrompts<RelationPrompts>().WithResources<RelationResources>()));
