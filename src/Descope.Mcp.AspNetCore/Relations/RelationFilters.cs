@@ -135,6 +135,12 @@ internal sealed partial class RelationFilters(
             Log.CouldNotCheck(logger, relations.Kind, relations.Name, ex.Failure);
             return Refusal.CouldNotCheck(relations, resources, ex.Failure == RelationCheckFailure.Rejected ? "Descope refused the check" : "Descope did not answer");
         }
+        catch (InvalidOperationException ex)
+        {
+            // No management key: startup refuses that, unless the primitive was added while the server ran.
+            Log.Misconfigured(logger, ex.Message);
+            return Refusal.CouldNotCheck(relations, resources, "the server's relation settings are invalid");
+        }
 
         List<int>? denied = null;
         for (var i = 0; i < answers.Length; i++)

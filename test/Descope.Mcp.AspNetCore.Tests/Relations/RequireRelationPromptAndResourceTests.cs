@@ -148,14 +148,16 @@ public sealed class RequireRelationPromptAndResourceTests
     }
 
     [Fact]
-    public async Task Prompts_and_resources_requiring_relations_stay_listed()
+    public async Task Tools_prompts_and_resources_requiring_relations_stay_listed()
     {
         await using var host = await StartAsync();
         var client = await host.ConnectAsync(Alice);
 
+        var tools = await client.ListToolsAsync();
         var prompts = await client.ListPromptsAsync();
         var templates = await client.ListResourceTemplatesAsync();
 
+        Assert.Contains(tools, t => t.Name == "read_calendar");
         Assert.Contains(prompts, p => p.Name == "calendar_summary");
         Assert.Contains(templates, t => t.Name == "calendar_events");
         Assert.Empty(host.Relations.Requests);

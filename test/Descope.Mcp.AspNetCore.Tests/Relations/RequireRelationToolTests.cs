@@ -352,6 +352,22 @@ public sealed class RequireRelationToolTests
         Assert.Equal(1, host.Calls.Of("read_calendar"));
     }
 
+    [Fact]
+    public async Task Checks_go_to_the_fga_base_url_when_one_is_set()
+    {
+        await using var cacheService = await Descope.Mcp.AspNetCore.Testing.DescopeTestAuthority.StartAsync();
+        cacheService.Relations.ManagementKey = ManagementKey;
+        cacheService.AddRelation(Alice, "viewer", "calendar", "team");
+        await using var host = await StartAsync(o => o.Fga.BaseUrl = cacheService.BaseUrl.AbsoluteUri);
+        var client = await host.ConnectAsync(Alice);
+
+        var result = await CallAsync(client, "read_calendar", new { calendar_id = "team" });
+
+        Assert.Equal("events of team", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Single(cacheService.Relations.Requests);
+        Assert.Empty(host.Relations.Requests);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 400 && !condition(); i++)
