@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Descope.Mcp.AspNetCore.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using static Descope.Mcp.AspNetCore.Tests.Relations.RelationTestHost;
@@ -275,6 +277,22 @@ public sealed class RequireRelationToolTests
 
         Assert.NotEqual(true, team.IsError);
         Assert.True(company.IsError);
+        Assert.Equal(2, host.Relations.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Removing_the_fga_cache_tag_forgets_every_answer()
+    {
+        await using var host = await StartAsync();
+        host.Authority.AddRelation(Alice, "viewer", "calendar", "team");
+        var client = await host.ConnectAsync(Alice);
+
+        await CallAsync(client, "read_calendar", new { calendar_id = "team" });
+        host.Relations.Remove(Alice, "viewer", "calendar", "team");
+        await host.Server.Services.GetRequiredService<HybridCache>().RemoveByTagAsync(DescopeMcpDefaults.FgaCacheTag);
+        var afterRemoval = await CallAsync(client, "read_calendar", new { calendar_id = "team" });
+
+        Assert.True(afterRemoval.IsError);
         Assert.Equal(2, host.Relations.Requests.Count);
     }
 
