@@ -1,12 +1,15 @@
 using System.Text;
 using Descope.Mcp.AspNetCore.Arguments;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Endpoints;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using ModelContextProtocol.AspNetCore;
 
 namespace Descope.Mcp.AspNetCore.Gate;
 
@@ -23,10 +26,17 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// <c>Mcp-Method</c> header, so only requests whose header names one of the three methods are read; earlier protocols
 /// carry the method only in the body, so their POST bodies are read. A completion names its prompt or resource only in
 /// the body (the SDK sends and checks no <c>Mcp-Name</c> for it), so its body is read on every protocol. A body is read once, up to
-/// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
+/// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived. With
+/// <see cref="AnonymousAccess.PublicPrimitives"/>, a request without credentials arrives here too: its body is read on every
+/// protocol, and only the handshake, lists, notifications and the use of public primitives go on; the rest gets the 401.
 /// </remarks>
 internal sealed partial class PrimitiveGate(
-    PrimitiveAccessCatalog catalog, IOptions<DescopeMcpOptions> options, DescopeTelemetry telemetry, ILogger<PrimitiveGate> logger)
+    PrimitiveAccessCatalog catalog,
+    BearerChallenge challenge,
+    IOptions<DescopeMcpOptions> options,
+    IOptions<HttpServerTransportOptions> transportOptions,
+    DescopeTelemetry telemetry,
+    ILogger<PrimitiveGate> logger)
 {
     private const string ProtocolVersionHeader = "MCP-Protocol-Version";
     private const string MethodHeader = "Mcp-Method";
@@ -35,6 +45,8 @@ internal sealed partial class PrimitiveGate(
     private const string HeaderValidatedProtocolVersion = "2026-07-28";
 
     private readonly DescopeMcpOptions _options = options.Value;
+    private readonly bool _publicPrimitives = options.Value.AnonymousAccess == AnonymousAccess.PublicPrimitives;
+    private readonly bool _keepsSessions = transportOptions.Value.SessionMode != HttpServerSessionMode.Stateless;
 
     /// <summary>Puts the gate in front of an MCP endpoint's handler.</summary>
     /// <param name="handler">The endpoint's handler.</param>
@@ -51,7 +63,12 @@ internal sealed partial class PrimitiveGate(
     public Task InvokeAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method) || context.User.Identity?.IsAuthenticated != true)
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return _publicPrimitives ? InvokeAnonymousAsync(context, next, streamableHttp: trustHeaders) : next(context);
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
         {
             return next(context);
         }
@@ -66,6 +83,36 @@ internal sealed partial class PrimitiveGate(
         if (trustHeaders && UsesStandardHeaders(request) && !IsGatedMethod(request.Headers[MethodHeader].ToString()))
         {
             return ForwardAsync(context, next);
+        }
+
+        return InspectAsync(context, next);
+    }
+
+    /// <summary>
+    /// A request without credentials, with public primitives on (the authorization stage let it through): its body is always
+    /// read, whatever its headers say, and only what <see cref="DecideAnonymous"/> allows reaches the MCP server. A
+    /// <c>GET</c> or <c>DELETE</c> reaches it too: a stateless server refuses them, and a server that keeps sessions
+    /// serves them only for a session of the same user, which a caller without credentials cannot open. The legacy SSE
+    /// endpoints, whose messages arrive apart from the stream that carries their answers, always need a token.
+    /// </summary>
+    private Task InvokeAnonymousAsync(HttpContext context, RequestDelegate next, bool streamableHttp)
+    {
+        var request = context.Request;
+        if (!streamableHttp)
+        {
+            Log.SignInRequired(logger, request.Method);
+            return context.ChallengeAsync(DescopeMcpDefaults.AuthenticationScheme);
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return next(context);
+        }
+
+        if (!IsReadableJson(request.ContentType))
+        {
+            Log.BodyRefused(logger, "unsupported Content-Type");
+            return PrimitiveGateResponses.UnsupportedMediaTypeAsync(context);
         }
 
         return InspectAsync(context, next);
@@ -154,8 +201,17 @@ internal sealed partial class PrimitiveGate(
                 Log.ArgumentRuleFailed(logger, message.Target!, failure);
             }
 
-            Log.Refused(logger, message.Method!, decision.Kind!.Value, message.Target!, decision.Outcome);
-            await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode);
+            if (decision.Outcome == PrimitiveAccessOutcome.SignInRequired)
+            {
+                // Nothing the caller named is logged: it has not even signed in.
+                Log.SignInRequired(logger, context.Request.Method);
+            }
+            else
+            {
+                Log.Refused(logger, message.Method!, decision.Kind!.Value, message.Target!, decision.Outcome);
+            }
+
+            await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode, challenge);
         }
         finally
         {
@@ -166,6 +222,11 @@ internal sealed partial class PrimitiveGate(
     /// <summary>The decision on one request, recorded as telemetry (and, when it refuses, as an audit event).</summary>
     private async ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
     {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return DecideAnonymous(context, message);
+        }
+
         if (message.Kind is not { } kind || catalog.Find(kind, message.Target!, message.IsReference) is not { } access)
         {
             return PrimitiveAccessDecision.Allowed;
@@ -174,6 +235,32 @@ internal sealed partial class PrimitiveGate(
         var user = context.User;
         var decision = await access.DecideAsync(user, access.HasArgumentRules ? ArgumentsOf(context, message, body) : null, context.RequestAborted);
         telemetry.AuthorizationDecided(user, message.Method!, kind, message.Target!, decision.Outcome, decision.MissingScopes);
+        return decision;
+    }
+
+    /// <summary>
+    /// What a caller without credentials may do: the handshake (unless it would open a session), <c>ping</c>, notifications
+    /// and lists, and any use of a public tool, prompt or resource (found exactly as for a signed-in caller, so a URI of a
+    /// protected template is protected). Anything else, a JSON-RPC response included, needs sign-in.
+    /// </summary>
+    private PrimitiveAccessDecision DecideAnonymous(HttpContext context, McpRequestMessage message)
+    {
+        if (message.Kind is not { } kind)
+        {
+            // A server that keeps sessions would open one for the caller: state it must not keep for an unknown caller,
+            // and one the SDK binds to no user, which the caller could not go on using once signed in.
+            return message.OpenMethod is null || (_keepsSessions && message.OpenMethod == McpRequestMessage.InitializeMethod)
+                ? PrimitiveAccessDecision.SignInRequired
+                : PrimitiveAccessDecision.Allowed;
+        }
+
+        var decision = catalog.Find(kind, message.Target!, message.IsReference) switch
+        {
+            { IsPublic: true } => PrimitiveAccessDecision.AllowedFor(kind),
+            { } access => access.SignInRequired,
+            null => PrimitiveAccessDecision.SignInRequiredFor(kind),
+        };
+        telemetry.AuthorizationDecided(context.User, message.Method!, kind, message.Target!, decision.Outcome, missingScopes: null);
         return decision;
     }
 
@@ -237,5 +324,8 @@ internal sealed partial class PrimitiveGate(
 
         [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
         public static partial void BodyRefused(ILogger logger, string reason);
+
+        [LoggerMessage(23, LogLevel.Debug, "An MCP {HttpMethod} request without credentials asked for something that is not public; it was challenged to sign in.")]
+        public static partial void SignInRequired(ILogger logger, string httpMethod);
     }
 }
