@@ -254,12 +254,13 @@ internal sealed partial class PrimitiveGate(
                 : PrimitiveAccessDecision.Allowed;
         }
 
-        var decision = catalog.Find(kind, message.Target!, message.IsReference) switch
+        if (catalog.Find(kind, message.Target!, message.IsReference) is not { } access)
         {
-            { IsPublic: true } => PrimitiveAccessDecision.AllowedFor(kind),
-            { } access => access.SignInRequired,
-            null => PrimitiveAccessDecision.SignInRequiredFor(kind),
-        };
+            // Not one of the server's primitives: a name a stranger made up is not worth a trace.
+            return PrimitiveAccessDecision.SignInRequiredFor(kind);
+        }
+
+        var decision = access.IsPublic ? PrimitiveAccessDecision.AllowedFor(kind) : access.SignInRequired;
         telemetry.AuthorizationDecided(context.User, message.Method!, kind, message.Target!, decision.Outcome, missingScopes: null);
         return decision;
     }
