@@ -85,7 +85,7 @@ internal sealed partial class PrimitiveGate(
             return ForwardAsync(context, next);
         }
 
-        return InspectAsync(context, next);
+        return InspectAsync(context, next, anonymous: false);
     }
 
     /// <summary>
@@ -115,7 +115,7 @@ internal sealed partial class PrimitiveGate(
             return PrimitiveGateResponses.UnsupportedMediaTypeAsync(context);
         }
 
-        return InspectAsync(context, next);
+        return InspectAsync(context, next, anonymous: true);
     }
 
     /// <summary>
@@ -145,7 +145,10 @@ internal sealed partial class PrimitiveGate(
     private static bool IsInvalidUtf8Json(InvalidOperationException exception) =>
         exception is { InnerException: DecoderFallbackException, Source: { } source } && source.StartsWith("System.Text.Json", StringComparison.Ordinal);
 
-    private async Task InspectAsync(HttpContext context, RequestDelegate next)
+    /// <param name="context">The request.</param>
+    /// <param name="next">The MCP server's handler.</param>
+    /// <param name="anonymous">Whether the request has no credentials (asking the principal again allocates).</param>
+    private async Task InspectAsync(HttpContext context, RequestDelegate next, bool anonymous)
     {
         var limit = (int)_options.MaxToolCallBodySize;
         if (context.Request.ContentLength > limit)
@@ -171,7 +174,7 @@ internal sealed partial class PrimitiveGate(
                 return;
             }
 
-            var decision = await DecideAsync(context, message, body.Memory);
+            var decision = anonymous ? DecideAnonymous(context, message) : await DecideAsync(context, message, body.Memory);
             if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
                 // The SDK reads the body the gate judged. A replacement stream is taken back before the body is released,
@@ -222,11 +225,6 @@ internal sealed partial class PrimitiveGate(
     /// <summary>The decision on one request, recorded as telemetry (and, when it refuses, as an audit event).</summary>
     private async ValueTask<PrimitiveAccessDecision> DecideAsync(HttpContext context, McpRequestMessage message, ReadOnlyMemory<byte> body)
     {
-        if (context.User.Identity?.IsAuthenticated != true)
-        {
-            return DecideAnonymous(context, message);
-        }
-
         if (message.Kind is not { } kind || catalog.Find(kind, message.Target!, message.IsReference) is not { } access)
         {
             return PrimitiveAccessDecision.Allowed;
