@@ -38,8 +38,7 @@ internal static class DescopeMcpAuthorizationServiceCollectionExtensions
 
         services.TryAddSingleton<PrimitiveAccessCatalog>();
         services.TryAddSingleton<PrimitiveGate>();
-        services.TryAddSingleton<PrimitiveLists>();
-        services.AddOptions<McpServerOptions>().Configure<PrimitiveLists>((options, lists) => lists.AddTo(options));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, PrimitiveLists>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ToolDescriptionsStartupFilter>());
         return services;
     }

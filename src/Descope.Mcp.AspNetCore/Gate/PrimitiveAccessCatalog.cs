@@ -40,10 +40,11 @@ internal sealed class PrimitiveAccessCatalog(
 
     /// <summary>The access rules of one of the server's primitives.</summary>
     public PrimitiveAccess Of(McpPrimitiveKind kind, IMcpServerPrimitive primitive) =>
-        // Looked up first, so the usual hit allocates no closure.
-        _access.TryGetValue(primitive, out var known)
-            ? known
-            : _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge, _anonymousAccess));
+        _access.TryGetValue(primitive, out var known) ? known : Add(kind, primitive);
+
+    // Apart from Of, so the usual hit allocates no closure: a lambda's closure is made when the method that holds it starts.
+    private PrimitiveAccess Add(McpPrimitiveKind kind, IMcpServerPrimitive primitive) =>
+        _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge, _anonymousAccess));
 
     /// <summary>
     /// Describes every tool of the server with its <c>securitySchemes</c> (<see cref="PrimitiveAccess.DescribeTool"/>), now

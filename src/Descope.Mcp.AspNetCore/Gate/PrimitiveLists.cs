@@ -13,7 +13,11 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// filter (which keeps anything without Descope attributes). Primitives are found as the SDK's filter finds them: by name,
 /// URI or URI template in the server's collections; anything else is not public.
 /// </summary>
-internal sealed class PrimitiveLists(IOptions<DescopeMcpOptions> descopeOptions, IServiceProvider services)
+/// <remarks>
+/// A singleton <see cref="IConfigureOptions{TOptions}"/>: a stateless MCP server builds its options for every request, and
+/// a setup registered with <c>Configure&lt;TDep&gt;</c> would be a new object each time.
+/// </remarks>
+internal sealed class PrimitiveLists(IOptions<DescopeMcpOptions> descopeOptions, IServiceProvider services) : IConfigureOptions<McpServerOptions>
 {
     private readonly bool _hideFromAnonymous = descopeOptions.Value is { AnonymousAccess: AnonymousAccess.PublicPrimitives, HideUnauthorizedPrimitives: true };
 
@@ -23,13 +27,18 @@ internal sealed class PrimitiveLists(IOptions<DescopeMcpOptions> descopeOptions,
     private PrimitiveAccessCatalog Catalog => _catalog ??= services.GetRequiredService<PrimitiveAccessCatalog>();
 
     /// <summary>Adds the filters to the MCP server's options, when they have anything to do.</summary>
-    public void AddTo(McpServerOptions options)
+    public void Configure(McpServerOptions options)
     {
-        if (!_hideFromAnonymous)
+        // A stateless server configures its options for every request: only a server that hides something pays for it.
+        if (_hideFromAnonymous)
         {
-            return;
+            AddFilters(options);
         }
+    }
 
+    /// <summary>The filters, apart from <see cref="Configure"/>, whose closure would otherwise be allocated on every call.</summary>
+    private void AddFilters(McpServerOptions options)
+    {
         var filters = options.Filters.Request;
         filters.ListToolsFilters.Add(next => async (context, cancellationToken) =>
         {
