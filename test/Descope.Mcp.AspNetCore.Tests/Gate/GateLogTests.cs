@@ -123,7 +123,7 @@ public sealed class GateLogTests : McpServerTests
         using var response = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, token: null, "tool-named-by-a-stranger"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var entry = SingleGateEntry(23);
+        var entry = SingleGateEntry(24);
         Assert.Equal(LogLevel.Debug, entry.Level);
         Assert.Equal("An MCP POST request without credentials asked for something that is not public; it was challenged to sign in.", entry.Message);
         Assert.Empty(_logs.EntriesContaining("tool-named-by-a-stranger"));
