@@ -15,18 +15,23 @@ public sealed class CalendarTools(IConnectionTokenService connections, GoogleCal
     /// <summary>The Google scope the events call needs.</summary>
     public const string CalendarReadScope = "https://www.googleapis.com/auth/calendar.readonly";
 
-    /// <summary>Lists the caller's upcoming events, reading Google Calendar with a token Descope holds for them.</summary>
+    /// <summary>
+    /// Lists upcoming events of a calendar the caller may view, reading Google Calendar with a token Descope holds for them.
+    /// Descope FGA decides who may view which calendar: the caller needs <c>viewer</c> on the calendar.
+    /// </summary>
+    /// <param name="calendar_id">The calendar, <c>primary</c> for the caller's own.</param>
     /// <param name="max_results">How many events to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One line per event.</returns>
-    [McpServerTool(Name = "get_calendar_events"), RequireScopes("calendar.read")]
-    [Description("Lists the signed-in user's upcoming Google Calendar events.")]
+    [McpServerTool(Name = "get_calendar_events"), RequireScopes("calendar.read"), RequireRelation("viewer", "calendar", Argument = "calendar_id")]
+    [Description("Lists upcoming Google Calendar events of a calendar the signed-in user may view.")]
     public async Task<string> GetCalendarEvents(
+        [Description("The calendar: primary for the user's own, or a shared calendar's ID.")] string calendar_id = "primary",
         [Description("How many events to return (1 to 50).")] int max_results = 5,
         CancellationToken cancellationToken = default)
     {
         var google = await connections.GetUserTokenAsync(CalendarApp, [CalendarReadScope], cancellationToken: cancellationToken);
-        var events = await calendar.GetUpcomingEventsAsync(google.AccessToken, Math.Clamp(max_results, 1, 50), cancellationToken);
+        var events = await calendar.GetUpcomingEventsAsync(google.AccessToken, calendar_id, Math.Clamp(max_results, 1, 50), cancellationToken);
         return events.Count == 0
             ? "No upcoming events."
             : string.Join('\n', events.Select(e => $"{e.Start:yyyy-MM-dd HH:mm} {e.Summary}"));

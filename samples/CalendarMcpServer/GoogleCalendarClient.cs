@@ -12,17 +12,18 @@ public sealed class GoogleCalendarClient(HttpClient http, IOptions<GoogleCalenda
 {
     private readonly Uri _baseUrl = options.Value.ApiBaseUrl;
 
-    /// <summary>The primary calendar's upcoming events, soonest first, recurring events expanded.</summary>
+    /// <summary>A calendar's upcoming events, soonest first, recurring events expanded.</summary>
     /// <param name="accessToken">The Google access token for the user.</param>
+    /// <param name="calendarId">The calendar, <c>primary</c> for the user's own.</param>
     /// <param name="maxResults">How many events to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The events.</returns>
-    public async Task<IReadOnlyList<CalendarEvent>> GetUpcomingEventsAsync(string accessToken, int maxResults, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CalendarEvent>> GetUpcomingEventsAsync(string accessToken, string calendarId, int maxResults, CancellationToken cancellationToken)
     {
         var timeMin = Uri.EscapeDataString(time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         using var request = new HttpRequestMessage(
             HttpMethod.Get,
-            new Uri(_baseUrl, $"calendars/primary/events?timeMin={timeMin}&maxResults={maxResults}&singleEvents=true&orderBy=startTime"));
+            new Uri(_baseUrl, $"calendars/{Uri.EscapeDataString(calendarId)}/events?timeMin={timeMin}&maxResults={maxResults}&singleEvents=true&orderBy=startTime"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -4,6 +4,7 @@ using Descope.Mcp.AspNetCore.Testing.Discovery;
 using Descope.Mcp.AspNetCore.Testing.Hosting;
 using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Descope.Mcp.AspNetCore.Testing.Pages;
+using Descope.Mcp.AspNetCore.Testing.Relations;
 using Descope.Mcp.AspNetCore.Testing.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -122,6 +123,13 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
     /// <summary>The connection vault: stored connections, policies, faults and a record of token requests.</summary>
     public TestConnectionVault Connections { get; }
 
+    /// <summary>
+    /// The FGA relations: Descope's <c>/v1/mgmt/fga/check</c> over tuples declared with <see cref="AddRelation"/>, its
+    /// management key, faults and a record of its requests. Only direct tuples are modeled (no schema inheritance, no
+    /// conditions).
+    /// </summary>
+    public TestRelations Relations { get; } = new();
+
     /// <summary>The token exchange (RFC 8693): its policy and a record of its requests.</summary>
     public TestTokenExchange TokenExchange { get; } = new();
 
@@ -226,6 +234,19 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         OAuth.Clients[clientId] = client;
         return client;
     }
+
+    /// <summary>
+    /// Declares that <paramref name="target"/> has <paramref name="relation"/> on a resource, for the FGA check:
+    /// <c>authority.AddRelation("U2DemoUser", "viewer", "calendar", "primary")</c>. Only this exact tuple is allowed; an
+    /// <c>owner</c> is not a <c>viewer</c> unless that is declared too.
+    /// </summary>
+    /// <param name="target">The target, for example a user ID.</param>
+    /// <param name="relation">The relation, for example <c>viewer</c>.</param>
+    /// <param name="resourceType">The resource type, for example <c>calendar</c>.</param>
+    /// <param name="resource">The resource ID.</param>
+    /// <param name="targetType">The target's type. Default: <c>user</c>.</param>
+    public void AddRelation(string target, string relation, string resourceType, string resource, string targetType = FgaOptions.DefaultUserTargetType) =>
+        Relations.Add(target, relation, resourceType, resource, targetType);
 
     /// <summary>The clients registered so far, dynamically or with <see cref="AddClient"/>.</summary>
     public IReadOnlyCollection<TestClient> Clients => [.. OAuth.Clients.Values];
@@ -389,6 +410,7 @@ public sealed class DescopeTestAuthority : IAsyncDisposable
         _app.Use(BrowserClientCors.InvokeAsync);
         DiscoveryEndpoints.Map(_app, this);
         ConnectionVaultEndpoints.Map(_app, this);
+        FgaCheckEndpoint.Map(_app, this);
         OAuthEndpoints.Map(_app, this);
         _app.MapPost(TestTokenExchange.Path, (Func<HttpContext, Task<IResult>>)(context => TokenExchangeEndpoint.HandleAsync(context, this)));
     }

@@ -43,6 +43,8 @@ public static class DescopeTestAuthorityServiceCollectionExtensions
                 .ConfigurePrimaryHttpMessageHandler(authority.CreateHandler);
             services.AddHttpClient(ConnectionTokenDefaults.HttpClientName)
                 .ConfigurePrimaryHttpMessageHandler(authority.CreateHandler);
+            services.AddHttpClient(DescopeMcpDefaults.FgaHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(authority.CreateHandler);
         }
 
         return services;

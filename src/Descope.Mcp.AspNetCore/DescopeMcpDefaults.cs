@@ -43,4 +43,17 @@ public static class DescopeMcpDefaults
 
     /// <summary>The name of the health check added by <c>AddHealthChecks().AddDescopeMcp()</c>: <c>descope</c>.</summary>
     public const string HealthCheckName = "descope";
+
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.HttpClient"/> that sends relation checks to Descope FGA. It carries a
+    /// resilience pipeline of its own (retries and circuit breaker as configured for connection tokens, the timeouts of
+    /// <see cref="FgaOptions"/>); add handlers with <c>services.AddHttpClient(DescopeMcpDefaults.FgaHttpClientName)</c>.
+    /// </summary>
+    public const string FgaHttpClientName = "Descope.Mcp.Fga";
+
+    /// <summary>
+    /// The <c>HybridCache</c> tag on every cached relation answer: after changing relations in Descope, forget the answers
+    /// with <c>hybridCache.RemoveByTagAsync(DescopeMcpDefaults.FgaCacheTag)</c>.
+    /// </summary>
+    public const string FgaCacheTag = "descope-mcp:fga";
 }

@@ -10,6 +10,7 @@ using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Endpoints;
 using Descope.Mcp.AspNetCore.Internal;
 using Descope.Mcp.AspNetCore.Metadata;
+using Descope.Mcp.AspNetCore.Relations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
@@ -99,6 +100,7 @@ public static class DescopeMcpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LeadingMiddlewareStartupFilter<ProtectedResourceMetadataMiddleware>>());
 
         services.AddDescopeConnectionTokens();
+        services.AddDescopeRelations();
     }
 
     /// <summary>Makes <see cref="AddDescopeMcpCore"/> run once however often the public overloads are called.</summary>

@@ -7,7 +7,8 @@ namespace CalendarMcpServer.Offline;
 
 /// <summary>
 /// A local stand-in for the Google Calendar events API that accepts only access tokens the test authority's connection
-/// vault issued, and insists on the query the real API needs for upcoming events.
+/// vault issued, and insists on the query the real API needs for upcoming events. It knows the calendars of
+/// <see cref="OfflineEnvironment.Calendars"/>; who may read which is Descope FGA's to decide, before the tool runs.
 /// </summary>
 internal sealed class CalendarApiStandIn : IAsyncDisposable
 {
@@ -40,13 +41,18 @@ internal sealed class CalendarApiStandIn : IAsyncDisposable
         var app = builder.Build();
         var start = DateTimeOffset.UtcNow;
 
-        app.MapGet("/calendar/v3/calendars/primary/events", (HttpContext context) =>
+        app.MapGet("/calendar/v3/calendars/{calendarId}/events", (HttpContext context, string calendarId) =>
         {
             var header = context.Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.Ordinal)
                 || authority.Connections.FindByAccessToken(header["Bearer ".Length..]) is not { AppId: CalendarTools.CalendarApp } connection)
             {
                 return Results.Json(new { error = new { code = 401, message = "Request had invalid authentication credentials." } }, statusCode: 401);
+            }
+
+            if (!OfflineEnvironment.Calendars.Contains(calendarId, StringComparer.Ordinal))
+            {
+                return Results.Json(new { error = new { code = 404, message = "Not Found" } }, statusCode: 404);
             }
 
             var query = context.Request.Query;
@@ -69,7 +75,7 @@ internal sealed class CalendarApiStandIn : IAsyncDisposable
                     start = new { dateTime = e.start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) },
                     end = new { dateTime = e.start.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) },
                 });
-            return Results.Json(new { kind = "calendar#events", summary = "primary", items });
+            return Results.Json(new { kind = "calendar#events", summary = calendarId, items });
         });
 
         await app.StartAsync();

@@ -13,7 +13,8 @@ namespace CalendarMcpServer.Offline;
 /// <summary>
 /// <c>--demo</c>: once the server listens, the MCP SDK's own client goes through the whole flow against it and prints a
 /// transcript: 401 and discovery, authorization, tools/list, a call that needs more scope, 403, step-up, the call
-/// succeeding with a connection token from Descope's vault, and the calendar events. The process exits 0 when every step
+/// succeeding with a connection token from Descope's vault, the calendar events, and a calendar Descope FGA does not let
+/// the user view, refused with a tool error. The process exits 0 when every step
 /// happened as expected and 1 otherwise, so the demo doubles as a smoke test. Token values are never printed.
 /// </summary>
 internal sealed class DemoClient(
@@ -118,6 +119,8 @@ internal sealed class DemoClient(
 
         Expect(text.Split('\n').Length == 3, "three events should come back from the calendar");
 
+        await CallDeniedCalendarAsync(client, transcript, cancellationToken);
+
         Step("Call get_my_team: the server exchanges the caller's token at Descope (RFC 8693) for the team directory API");
         var team = await client.CallToolAsync("get_my_team", cancellationToken: cancellationToken);
         var exchanges = offline.Authority.TokenExchange.Requests;
@@ -141,6 +144,31 @@ internal sealed class DemoClient(
         Expect(exchange is { StatusCode: 200 } && team.IsError != true, "the exchange should succeed and the directory API accept the issued token");
 
         await ConnectThroughElicitationAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Resource-level authorization: the caller has calendar.read, but Descope FGA gives them no viewer relation on the
+    /// team calendar. The tool answers with a tool error carrying the structured denial; no step-up is offered, since no
+    /// new token can grant a relation, and the Calendar API is never called.
+    /// </summary>
+    private async Task CallDeniedCalendarAsync(McpClient client, TranscriptHandler transcript, CancellationToken cancellationToken)
+    {
+        Step($"Call get_calendar_events for calendar {OfflineEnvironment.TeamCalendar}, which Descope FGA does not let {OfflineEnvironment.DemoUser} view");
+        var forbiddenBefore = transcript.Count(HttpStatusCode.Forbidden);
+        var denied = await client.CallToolAsync(
+            "get_calendar_events", new Dictionary<string, object?> { ["calendar_id"] = OfflineEnvironment.TeamCalendar }, cancellationToken: cancellationToken);
+        var check = offline.Authority.Relations.Requests.LastOrDefault(r => r.Body.Contains(OfflineEnvironment.TeamCalendar, StringComparison.Ordinal));
+        if (check is not null)
+        {
+            Console.WriteLine($"   the server asked Descope: POST /v1/mgmt/fga/check {check.Body} -> {check.StatusCode} (management key not shown)");
+        }
+
+        Console.WriteLine($"   tool error: {string.Join(' ', denied.Content.OfType<TextContentBlock>().Select(b => b.Text))}");
+        var authorization = denied.Meta?["io.modelcontextprotocol/authorization"];
+        Console.WriteLine($"   _meta[\"io.modelcontextprotocol/authorization\"]: {authorization?.ToJsonString()}");
+        Expect(denied.IsError == true && (string?)authorization?["reason"] == "insufficient_authorization",
+            "the call on the team calendar should be a tool error with the structured denial");
+        Expect(transcript.Count(HttpStatusCode.Forbidden) == forbiddenBefore, "a missing relation should not be answered with a 403 step-up");
     }
 
     /// <summary>
@@ -232,6 +260,14 @@ internal sealed class DemoClient(
 
         public bool Saw(string pathPart, HttpStatusCode status) =>
             _seen.Any(e => e.Status == status && e.Path.Contains(pathPart, StringComparison.Ordinal));
+
+        public int Count(HttpStatusCode status)
+        {
+            lock (_seen)
+            {
+                return _seen.Count(e => e.Status == status);
+            }
+        }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

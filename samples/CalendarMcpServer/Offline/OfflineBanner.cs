@@ -33,6 +33,7 @@ internal sealed class OfflineBanner(OfflineEnvironment offline, IOptions<Descope
                   Authority keys:     {{authority.JwksUrl}}
                   Calendar stand-in:  {{offline.Calendar.BaseUrl}}
                   Demo users:         {{OfflineEnvironment.DemoUser}} (calendar connected), {{OfflineEnvironment.NewUser}} (not connected)
+                  Calendars:          both may view primary, neither {{OfflineEnvironment.TeamCalendar}} (Descope FGA relations)
                   Bearer token (8 h): {{token}}
 
                 Try: {{CurlExample}}

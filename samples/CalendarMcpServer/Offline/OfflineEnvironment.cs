@@ -3,8 +3,9 @@ using Descope.Mcp.AspNetCore.Testing;
 namespace CalendarMcpServer.Offline;
 
 /// <summary>
-/// What the offline sample talks to instead of Descope and Google: the test authority (OAuth, keys, connection vault),
-/// with two demo users, and the Calendar API stand-in.
+/// What the offline sample talks to instead of Descope and Google: the test authority (OAuth, keys, connection vault,
+/// FGA relations), with two demo users who may view their primary calendar but not the team's, and the Calendar API
+/// stand-in.
 /// </summary>
 internal sealed class OfflineEnvironment : IAsyncDisposable
 {
@@ -19,6 +20,12 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
 
     /// <summary>That client's secret (offline only).</summary>
     public const string ServerClientSecret = "offline-server-secret";
+
+    /// <summary>A shared calendar the demo users may not view: no relation grants it.</summary>
+    public const string TeamCalendar = "team-offsite";
+
+    /// <summary>The calendars the Calendar stand-in knows.</summary>
+    public static readonly string[] Calendars = ["primary", TeamCalendar];
 
     private OfflineEnvironment(DescopeTestAuthority authority, CalendarApiStandIn calendar, TestConnection demoConnection, TeamDirectoryApiStandIn directory)
     {
@@ -56,6 +63,12 @@ internal sealed class OfflineEnvironment : IAsyncDisposable
         authority.SignedInUser = DemoUser;
         authority.ScopeDescriptions["calendar.read"] = "See your upcoming calendar events";
         authority.ScopeDescriptions[CalendarTools.CalendarReadScope] = "See the events of your Google calendars";
+
+        // Who may view which calendar, as Descope FGA would say. The development authority answers direct tuples only (no
+        // schema): owning a calendar implies viewing it only in a schema that says so, so the viewer tuples are declared too.
+        authority.AddRelation(DemoUser, "owner", "calendar", "primary");
+        authority.AddRelation(DemoUser, "viewer", "calendar", "primary");
+        authority.AddRelation(NewUser, "viewer", "calendar", "primary");
         var connection = authority.Connections.AddUserConnection(CalendarTools.CalendarApp, DemoUser, [CalendarTools.CalendarReadScope]);
         authority.AddClient(ServerClientId, c => c.ClientSecret = ServerClientSecret);
         return new OfflineEnvironment(

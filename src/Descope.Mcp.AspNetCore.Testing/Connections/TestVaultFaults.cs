@@ -1,8 +1,8 @@
 namespace Descope.Mcp.AspNetCore.Testing;
 
 /// <summary>
-/// Switchable faults of the connection vault, to test how an MCP server copes with Descope having a bad day. Faults
-/// apply to every vault endpoint, before the request is looked at.
+/// Switchable faults of the connection vault (or of the FGA check), to test how an MCP server copes with Descope having a
+/// bad day. Faults apply to every endpoint they belong to, before the request is looked at.
 /// </summary>
 public sealed class TestVaultFaults
 {

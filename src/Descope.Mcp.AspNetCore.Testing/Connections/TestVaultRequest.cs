@@ -1,7 +1,7 @@
 namespace Descope.Mcp.AspNetCore.Testing;
 
 /// <summary>
-/// A request the connection vault received, exactly as it arrived, and the status it answered.
+/// A request the connection vault or the FGA check received, exactly as it arrived, and the status it answered.
 /// </summary>
 /// <param name="Path">The request path, for example <c>/v1/mgmt/outbound/app/user/token</c>.</param>
 /// <param name="Body">The raw JSON body.</param>

@@ -66,7 +66,18 @@ internal sealed class DevelopmentAuthorityActivation(DescopeTestAuthority author
         }
 
         authority.ServerAudience = options.McpServerUrl;
+
+        // The embedded project has a management key of its own, so relation checks (and background connection token
+        // requests) work offline without one in configuration.
+        if (string.IsNullOrEmpty(options.ManagementKey))
+        {
+            options.ManagementKey = authority.Relations.ManagementKey ??= DevelopmentManagementKey;
+            authority.Connections.ManagementKey ??= options.ManagementKey;
+        }
     }
+
+    /// <summary>The development project's management key: one per authority, never a secret of a real project.</summary>
+    private string DevelopmentManagementKey { get; } = "K2Development" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Stops the authority, once: when the server stops, when it starts without using it, or with the services.</summary>
     public async ValueTask DisposeAsync()

@@ -110,7 +110,7 @@ internal sealed class ArgumentScopesRequirement : IAuthorizationRequirement, IAu
         }
     }
 
-    private static JsonElement ToElement(IDictionary<string, JsonElement>? arguments)
+    internal static JsonElement ToElement(IDictionary<string, JsonElement>? arguments)
     {
         if (arguments is null)
         {

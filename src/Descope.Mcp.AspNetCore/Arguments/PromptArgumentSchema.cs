@@ -97,7 +97,7 @@ internal static class PromptArgumentSchema
     }
 
     /// <summary>The name a parameter has in the prompt's argument list, as the SDK's AI function factory names it.</summary>
-    private static string ArgumentName(ParameterInfo parameter)
+    internal static string ArgumentName(ParameterInfo parameter)
     {
 #pragma warning disable MEAI001 // Read only to name the parameter as the factory does; the attribute is still experimental.
         return parameter.GetCustomAttribute<AIParameterNameAttribute>(inherit: true)?.Name ?? parameter.Name ?? string.Empty;

@@ -31,8 +31,10 @@ public sealed class DescopeMcpOptions
     public string? BaseUrl { get; set; }
 
     /// <summary>
-    /// An optional Descope management key. Used only for work without a caller token; requests made with it
-    /// bypass Descope's connection policies.
+    /// An optional Descope management key. Connection token requests use it only for work without a caller token
+    /// (requests made with it bypass Descope's connection policies); relation checks (<see cref="RequireRelationAttribute"/>,
+    /// <see cref="IDescopeRelations"/>) always use it, and startup fails without it when a tool, prompt or resource requires
+    /// relations.
     /// </summary>
     public string? ManagementKey { get; set; }
 
@@ -144,4 +146,10 @@ public sealed class DescopeMcpOptions
     /// Settings for token exchange (<see cref="IDescopeTokenExchange"/>), bound from <c>Descope:TokenExchange</c>.
     /// </summary>
     public TokenExchangeOptions TokenExchange { get; } = new();
+
+    /// <summary>
+    /// Settings for relation checks with Descope FGA (<see cref="RequireRelationAttribute"/>, <see cref="IDescopeRelations"/>),
+    /// bound from <c>Descope:Fga</c>.
+    /// </summary>
+    public FgaOptions Fga { get; } = new();
 }

@@ -97,6 +97,7 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         ConnectionTokenOptionsValidation.Validate(options.Connections, options.ManagementKey, failures);
         ValidateTokenExchange(options.TokenExchange, failures);
         ValidateDPoP(options.DPoP, failures);
+        ValidateFga(options.Fga, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -146,6 +147,42 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
         if (!string.IsNullOrEmpty(dpop.ReplayRedis) && DPoPReplayRedis.Parse(dpop.ReplayRedis) is null)
         {
             failures.Add($"{Key}DPoP:ReplayRedis is not a StackExchange.Redis configuration string naming at least one endpoint. Use host:port followed by options, for example redis.internal:6379,ssl=true,password=<password>, or leave it empty.");
+        }
+    }
+
+    private static void ValidateFga(FgaOptions fga, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(fga.UserTargetType) || fga.UserTargetType.Any(char.IsControl))
+        {
+            failures.Add($"{Key}Fga:UserTargetType must name the type of users in the FGA schema, for example {FgaOptions.DefaultUserTargetType}.");
+        }
+
+        if (fga.ClientTargetType is not null && (string.IsNullOrWhiteSpace(fga.ClientTargetType) || fga.ClientTargetType.Any(char.IsControl)))
+        {
+            failures.Add($"{Key}Fga:ClientTargetType must name the type of machine clients in the FGA schema, for example client, or be left out to refuse machine callers.");
+        }
+
+        if (fga.CacheDuration < TimeSpan.Zero || fga.CacheDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Key}Fga:CacheDuration must be between 00:00:00 (no caching) and 1.00:00:00, for example 00:00:30.");
+        }
+
+        if (fga.TotalTimeout < TimeSpan.FromMilliseconds(10) || fga.TotalTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Key}Fga:TotalTimeout must be between 00:00:00.010 and 00:05:00, for example 00:00:10.");
+        }
+
+        if (fga.AttemptTimeout < TimeSpan.FromMilliseconds(10) || fga.AttemptTimeout > fga.TotalTimeout)
+        {
+            failures.Add($"{Key}Fga:AttemptTimeout must be at least 00:00:00.010 and at most {Key}Fga:TotalTimeout, for example 00:00:05.");
+        }
+
+        // A path prefix is kept: Descope's SDKs append the API path to the FGA cache URL as it is.
+        if (!string.IsNullOrEmpty(fga.BaseUrl)
+            && (!Uri.TryCreate(fga.BaseUrl, UriKind.Absolute, out var baseUrl) || !DescopeUrls.IsSecureOrLoopback(baseUrl)
+                || baseUrl.Query.Length > 0 || baseUrl.Fragment.Length > 0 || baseUrl.UserInfo.Length > 0))
+        {
+            failures.Add($"{Key}Fga:BaseUrl '{Sanitize(fga.BaseUrl)}' is not where Descope FGA checks can go: use an absolute https URL without query, for example the FGA cache service's (http is accepted only for localhost).");
         }
     }
 

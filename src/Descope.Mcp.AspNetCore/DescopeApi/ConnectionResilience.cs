@@ -17,9 +17,14 @@ internal static class ConnectionResilience
     /// <summary>When the whole request must be done; set by the client so a <c>Retry-After</c> can be weighed against it.</summary>
     public static readonly HttpRequestOptionsKey<DateTimeOffset> DeadlineKey = new("Descope.Mcp.Connections.Deadline");
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ConnectionTokenOptions options, TimeProvider time)
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ConnectionTokenOptions options, TimeProvider time) =>
+        Configure(builder, options, options.TotalTimeout, options.AttemptTimeout, time);
+
+    /// <summary>The same pipeline with other timeouts (relation checks have their own).</summary>
+    public static void Configure(
+        ResiliencePipelineBuilder<HttpResponseMessage> builder, ConnectionTokenOptions options, TimeSpan totalTimeout, TimeSpan attemptTimeout, TimeProvider time)
     {
-        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = options.TotalTimeout });
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = totalTimeout });
 
         if (options.MaxRetryAttempts > 0)
         {
@@ -48,7 +53,7 @@ internal static class ConnectionResilience
             ShouldHandle = args => ValueTask.FromResult(IsDescopeFault(args.Outcome)),
         });
 
-        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = options.AttemptTimeout });
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = attemptTimeout });
     }
 
     /// <summary>

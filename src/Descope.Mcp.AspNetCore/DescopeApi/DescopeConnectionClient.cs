@@ -315,7 +315,7 @@ internal sealed class DescopeConnectionClient
     }
 
     /// <summary>Descope's <c>errorCode</c>, only when it looks like one (it ends up in messages and logs).</summary>
-    private static string? ReadErrorCode(byte[]? body)
+    internal static string? ReadErrorCode(byte[]? body)
     {
         if (body is not { Length: > 0 })
         {

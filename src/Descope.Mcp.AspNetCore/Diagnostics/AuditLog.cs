@@ -41,4 +41,19 @@ internal static partial class AuditLog
         "{Count} further DPoP proofs refused for reason {Reason} in the last {IntervalSeconds} s.",
         EventName = "DPoPProofsRefused")]
     public static partial void DPoPProofsRefused(ILogger logger, int count, string reason, int intervalSeconds);
+
+    [LoggerMessage(7, LogLevel.Warning,
+        "Relation refused: {TargetType} {Target} (tenant {TenantId}, client {ClientId}) lacks {Relation} on {ResourceType} {ResourceId}, so {PrimitiveKind} {PrimitiveName} did not run.",
+        EventName = "RelationDenied")]
+    public static partial void RelationDenied(
+        ILogger logger,
+        string? targetType,
+        string? target,
+        string? tenantId,
+        string? clientId,
+        string relation,
+        string resourceType,
+        string resourceId,
+        string primitiveKind,
+        string primitiveName);
 }

@@ -31,6 +31,7 @@ internal sealed class DescopeTelemetry : IDisposable
     private readonly Histogram<double> _connectionTokenDuration;
     private readonly Counter<long> _signingKeysLoads;
     private readonly Counter<long> _dpopProofs;
+    private readonly Counter<long> _fgaChecks;
     private readonly ILogger _audit;
     private readonly RepeatedEventLog _dpopRefusals;
 
@@ -50,6 +51,8 @@ internal sealed class DescopeTelemetry : IDisposable
             SigningKeysLoads, "{load}", "Loads of the Descope discovery document and signing keys, by outcome.");
         _dpopProofs = meter.CreateCounter<long>(
             DPoPProofs, "{proof}", "DPoP proofs presented with access tokens, by outcome: valid, or why they were refused.");
+        _fgaChecks = meter.CreateCounter<long>(
+            FgaChecks, "{check}", "Relation checks (one per tuple), by outcome (allowed, denied, error) and cache result (hit, miss).");
         _audit = loggerFactory.CreateLogger(DescopeMcpDefaults.AuditLogCategory);
         _dpopRefusals = new RepeatedEventLog(
             Enum.GetValues<DPoPProofFailure>().Max(f => (int)f) + 1, DPoPRefusalLogInterval, time, SummarizeDPoPRefusals);
@@ -232,9 +235,70 @@ internal sealed class DescopeTelemetry : IDisposable
     {
         if (Activity.Current is { } current && current.Source == ActivitySource)
         {
-            current.AddEvent(new ActivityEvent("retry")).SetTag(Attempts, failedAttemptNumber + 2);
+            current.AddEvent(new ActivityEvent("retry"))
+                .SetTag(current.OperationName == FgaCheckActivity ? FgaAttempts : Attempts, failedAttemptNumber + 2);
         }
     }
+
+    /// <summary>Starts the activity of one request to Descope FGA, checking <paramref name="tuples"/> tuples.</summary>
+    public static Activity? StartFgaCheck(int tuples) =>
+        ActivitySource.HasListeners() ? ActivitySource.StartActivity(FgaCheckActivity)?.SetTag(FgaTuples, tuples).SetTag(FgaAttempts, 1) : null;
+
+    /// <summary>
+    /// Ends a request to Descope FGA: <c>success</c>, or the <see cref="RelationCheckFailure"/> it failed with. Returns
+    /// <see langword="false"/>, so it can sit in an exception filter.
+    /// </summary>
+    public static bool FgaCheckEnded(Activity? activity, Exception? failure)
+    {
+        if (activity is not null)
+        {
+            var outcome = failure switch
+            {
+                null => TelemetryValues.Success,
+                RelationCheckException refused => TelemetryValues.Of(refused.Failure),
+                OperationCanceledException => TelemetryValues.Canceled,
+                _ => TelemetryValues.Error,
+            };
+            End(activity, outcome, failed: failure is not null, description: null);
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts one relation answered: allowed or denied, from the cache or from Descope.</summary>
+    public void FgaChecked(bool allowed, string cache)
+    {
+        if (_fgaChecks.Enabled)
+        {
+            _fgaChecks.Add(
+                1,
+                new KeyValuePair<string, object?>(Outcome, allowed ? TelemetryValues.Allowed : TelemetryValues.Denied),
+                new KeyValuePair<string, object?>(FgaCache, cache));
+        }
+    }
+
+    /// <summary>Counts <paramref name="count"/> relations Descope could not be asked about. Returns <see langword="false"/> for an exception filter.</summary>
+    public bool FgaCheckFailed(int count)
+    {
+        if (_fgaChecks.Enabled)
+        {
+            _fgaChecks.Add(
+                count,
+                new KeyValuePair<string, object?>(Outcome, TelemetryValues.Error),
+                new KeyValuePair<string, object?>(FgaCache, TelemetryValues.CacheMiss));
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Records a call refused because the caller lacks a relation: an audit event naming the target, the relation and the
+    /// resource (never a metric tag: resource IDs come from the caller).
+    /// </summary>
+    public void RelationDenied(
+        ClaimsPrincipal? user, string? targetType, string? target, McpPrimitiveKind kind, string primitiveName, string relation, string resourceType, string resourceId) =>
+        AuditLog.RelationDenied(
+            _audit, targetType, target, user?.GetCurrentTenant(), user?.GetClientId(), relation, resourceType, resourceId, kind.Name(), primitiveName);
 
     private void CountConnectionTokenRequest(string appId, string cache, string outcome)
     {

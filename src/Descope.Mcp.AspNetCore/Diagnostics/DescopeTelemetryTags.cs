@@ -10,6 +10,7 @@ internal static class DescopeTelemetryTags
     public const string TokenValidationActivity = "descope.token.validate";
     public const string AuthorizationActivity = "descope.authorize";
     public const string ConnectionTokenActivity = "descope.connection_token.get";
+    public const string FgaCheckActivity = "descope.fga.check";
 
     public const string TokenValidations = "descope.mcp.token.validations";
     public const string AuthorizationDecisions = "descope.mcp.authorization.decisions";
@@ -17,6 +18,7 @@ internal static class DescopeTelemetryTags
     public const string ConnectionTokenDuration = "descope.mcp.connection_token.duration";
     public const string SigningKeysLoads = "descope.mcp.signing_keys.loads";
     public const string DPoPProofs = "descope.mcp.dpop.proofs";
+    public const string FgaChecks = "descope.mcp.fga.checks";
 
     /// <summary>How an operation ended: <c>valid</c>, <c>remembered</c>, a failure reason, <c>issued</c>, <c>success</c>...</summary>
     public const string Outcome = "descope.outcome";
@@ -62,4 +64,13 @@ internal static class DescopeTelemetryTags
 
     /// <summary>The outcome of the request's DPoP proof check: <c>valid</c> or the reason it was refused.</summary>
     public const string DPoPOutcome = "descope.dpop.outcome";
+
+    /// <summary>Where a relation answer came from: <c>hit</c> or <c>miss</c> (asked of Descope).</summary>
+    public const string FgaCache = "descope.fga.cache";
+
+    /// <summary>How many tuples one request to Descope FGA checks.</summary>
+    public const string FgaTuples = "descope.fga.tuples";
+
+    /// <summary>How many HTTP attempts a request to Descope FGA took.</summary>
+    public const string FgaAttempts = "descope.fga.attempts";
 }

@@ -17,10 +17,13 @@ internal static class TelemetryValues
     public const string CacheHit = "hit";
     public const string CacheMiss = "miss";
     public const string CacheBypass = "bypass";
+    public const string Allowed = "allowed";
+    public const string Denied = "denied";
 
     private static readonly FrozenDictionary<DescopeTokenFailure, string> TokenFailures = SnakeCaseNames<DescopeTokenFailure>();
     private static readonly FrozenDictionary<ConnectionTokenFailure, string> ConnectionFailures = SnakeCaseNames<ConnectionTokenFailure>();
     private static readonly FrozenDictionary<DPoPProofFailure, string> ProofFailures = SnakeCaseNames<DPoPProofFailure>();
+    private static readonly FrozenDictionary<RelationCheckFailure, string> RelationFailures = SnakeCaseNames<RelationCheckFailure>();
 
     public static string Of(DescopeTokenFailure failure) =>
         failure == DescopeTokenFailure.None ? Valid : TokenFailures.GetValueOrDefault(failure, Error);
@@ -29,6 +32,8 @@ internal static class TelemetryValues
 
     public static string Of(DPoPProofFailure failure) =>
         failure == DPoPProofFailure.None ? Valid : ProofFailures.GetValueOrDefault(failure, Error);
+
+    public static string Of(RelationCheckFailure failure) => RelationFailures.GetValueOrDefault(failure, Error);
 
     public static string Of(PrimitiveAccessOutcome decision) => decision switch
     {

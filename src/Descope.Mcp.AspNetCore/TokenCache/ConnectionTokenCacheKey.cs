@@ -78,15 +78,18 @@ internal static class ConnectionTokenCacheKey
     /// <summary>The prefix of exchanged tokens' cache keys.</summary>
     public const string ExchangedTokenPrefix = "descope-mcp:exchanged-token:";
 
-    private static string Hash(string prefix, byte[] buffer, int length)
+    /// <summary>The prefix followed by the base64url SHA-256 of the bytes, in the one string it allocates.</summary>
+    internal static string Hash(string prefix, byte[] buffer, int length)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.AsSpan(0, length), hash);
-        return string.Concat(prefix, Base64Url.EncodeToString(hash));
+        Span<char> encoded = stackalloc char[Base64Url.GetEncodedLength(SHA256.HashSizeInBytes)];
+        Base64Url.EncodeToChars(hash, encoded);
+        return string.Concat(prefix.AsSpan(), encoded);
     }
 
     // Each value is length-prefixed, so no two different requests can produce the same bytes.
-    private static void Append(ref byte[] buffer, ref int length, string? value)
+    internal static void Append(ref byte[] buffer, ref int length, string? value)
     {
         var size = value is null ? 0 : Encoding.UTF8.GetByteCount(value);
         if (length + 4 + size > buffer.Length)

@@ -54,4 +54,22 @@ public sealed class CalendarSampleTests(SampleServerProcess sample) : IClassFixt
         Assert.Equal(2, lines.Length);
         Assert.EndsWith("Team stand-up", lines[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_printed_token_may_not_read_a_calendar_its_user_has_no_viewer_relation_with()
+    {
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sample.Token);
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = sample.McpUrl, TransportMode = HttpTransportMode.StreamableHttp },
+            http,
+            ownsHttpClient: true);
+        await using var client = await McpClient.CreateAsync(transport);
+
+        var events = await client.CallToolAsync("get_calendar_events", new Dictionary<string, object?> { ["calendar_id"] = "team-offsite" });
+
+        Assert.True(events.IsError);
+        Assert.Equal("insufficient_authorization", (string?)events.Meta!["io.modelcontextprotocol/authorization"]!["reason"]);
+        Assert.Contains("viewer on calendar 'team-offsite'", Assert.IsType<TextContentBlock>(Assert.Single(events.Content)).Text, StringComparison.Ordinal);
+    }
 }
