@@ -91,6 +91,22 @@ internal sealed class BearerChallenge
         return _dpopRequired ? new StringValues(dpop) : new StringValues([bearer, dpop]);
     }
 
+    /// <summary>
+    /// 401 for a request without a token that asked for something needing <paramref name="scopes"/>: the challenge of
+    /// <see cref="Unauthorized"/> with those scopes, so a client asks for them when it signs in and needs no step-up after.
+    /// </summary>
+    public StringValues SignIn(IReadOnlyCollection<string> scopes)
+    {
+        if (scopes.Count == 0)
+        {
+            return Unauthorized(failure: null, usedDPoP: false, DPoPProofFailure.None);
+        }
+
+        var scope = string.Join(' ', scopes);
+        var dpop = Build(DPoPAuthentication.Scheme, error: null, description: null, scope);
+        return _dpopRequired ? new StringValues(dpop) : new StringValues([Build(BearerScheme, error: null, description: null, scope), dpop]);
+    }
+
     /// <summary>403 for a token that lacks scopes: names every scope the operation needs.</summary>
     public string InsufficientScope(IEnumerable<string> requiredScopes) =>
         Build(BearerScheme, "insufficient_scope", null, string.Join(' ', requiredScopes));

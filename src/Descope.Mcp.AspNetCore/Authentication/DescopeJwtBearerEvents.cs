@@ -18,7 +18,10 @@ namespace Descope.Mcp.AspNetCore.Authentication;
 /// </summary>
 internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuthentication dpop, IOptions<DescopeMcpOptions> options)
 {
-    /// <summary>The <see cref="HttpContext.Items"/> key of the scopes a forbidden request lacks.</summary>
+    /// <summary>
+    /// The <see cref="HttpContext.Items"/> key of the scopes a refused operation needs: those a forbidden request lacks, or
+    /// those a request without a token is challenged to sign in with.
+    /// </summary>
     internal static readonly object RequiredScopesItem = new();
 
     /// <summary>The <see cref="HttpContext.Items"/> key of the reason the request's token was refused.</summary>
@@ -136,7 +139,9 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
 
         var state = context.HttpContext.Items.TryGetValue(DPoPItem, out var value) ? value as DPoPRequest : null;
         response.StatusCode = StatusCodes.Status401Unauthorized;
-        response.Headers[HeaderNames.WWWAuthenticate] = challenge.Unauthorized(failure, usedDPoP: state is not null, state?.ProofFailure ?? DPoPProofFailure.None);
+        response.Headers[HeaderNames.WWWAuthenticate] = failure is null && RequiredScopes(context.HttpContext) is { } scopes
+            ? challenge.SignIn(scopes)
+            : challenge.Unauthorized(failure, usedDPoP: state is not null, state?.ProofFailure ?? DPoPProofFailure.None);
         if (failure == DescopeTokenFailure.DPoPNonceRequired)
         {
             response.Headers[DPoPAuthentication.NonceHeader] = dpop.Nonces.Create(state!.NonceKey!);
@@ -148,13 +153,16 @@ internal sealed class DescopeJwtBearerEvents(BearerChallenge challenge, DPoPAuth
     public Task ForbiddenAsync(ForbiddenContext context)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        if (context.HttpContext.Items.TryGetValue(RequiredScopesItem, out var value) && value is IReadOnlyCollection<string> { Count: > 0 } scopes)
+        if (RequiredScopes(context.HttpContext) is { } scopes)
         {
             context.Response.Headers[HeaderNames.WWWAuthenticate] = BearerChallenge.ForCaller(context.HttpContext.User, challenge.InsufficientScope(scopes));
         }
 
         return Task.CompletedTask;
     }
+
+    private static IReadOnlyCollection<string>? RequiredScopes(HttpContext context) =>
+        context.Items.TryGetValue(RequiredScopesItem, out var value) && value is IReadOnlyCollection<string> { Count: > 0 } scopes ? scopes : null;
 
     private static void Fail(ResultContext<JwtBearerOptions> context, DescopeTokenFailure failure)
     {

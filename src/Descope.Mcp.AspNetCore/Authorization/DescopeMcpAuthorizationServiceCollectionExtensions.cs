@@ -1,9 +1,11 @@
 using Descope.Mcp.AspNetCore.Gate;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Descope.Mcp.AspNetCore.Authorization;
 
@@ -32,8 +34,12 @@ internal static class DescopeMcpAuthorizationServiceCollectionExtensions
             services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeChallengeResultHandler>();
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ListEveryPrimitiveHandler>());
+
         services.TryAddSingleton<PrimitiveAccessCatalog>();
         services.TryAddSingleton<PrimitiveGate>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, PrimitiveLists>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ToolDescriptionsStartupFilter>());
         return services;
     }
 }

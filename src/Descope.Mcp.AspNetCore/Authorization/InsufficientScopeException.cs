@@ -94,13 +94,19 @@ public sealed class InsufficientScopeException : McpException
     internal void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
+        WriteMembers(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The members of <see cref="ToJson"/>, for an object that carries more.</summary>
+    internal void WriteMembers(Utf8JsonWriter writer)
+    {
         writer.WriteString("error", "insufficient_scope");
         writer.WriteString("scope", Scope);
         writer.WriteString("error_description", ErrorDescription);
         WriteArray(writer, "missing_scopes", MissingScopes);
         WriteArray(writer, "token_scopes", TokenScopes);
         WriteArray(writer, "required_scopes", RequiredScopes);
-        writer.WriteEndObject();
     }
 
     private static void WriteArray(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)

@@ -81,6 +81,22 @@ public sealed class DescopeMcpOptions
     public ToolAuthorizationFailureMode ToolAuthorizationFailureMode { get; set; }
 
     /// <summary>
+    /// What a request without credentials may do on a protected MCP endpoint. Default: <see cref="AnonymousAccess.None"/>,
+    /// every request needs a token. <see cref="AnonymousAccess.PublicPrimitives"/> lets such a request initialize, list and
+    /// use the tools, prompts and resources marked <c>[AllowAnonymous]</c>, and answers anything else with the ordinary
+    /// 401 challenge.
+    /// </summary>
+    public AnonymousAccess AnonymousAccess { get; set; }
+
+    /// <summary>
+    /// Whether <c>tools/list</c>, <c>prompts/list</c>, <c>resources/list</c> and <c>resources/templates/list</c> show a
+    /// caller only what it may use. Default: <see langword="true"/>. When <see langword="false"/>, lists show every tool,
+    /// prompt and resource (tools with their <c>securitySchemes</c>), so clients that only call what they see can reach
+    /// the step-up; using one the caller may not use is still refused before it runs.
+    /// </summary>
+    public bool HideUnauthorizedPrimitives { get; set; } = true;
+
+    /// <summary>
     /// The largest MCP request body, in bytes, the authorization check reads before the MCP server sees it; larger ones get
     /// 413. On protocol 2026-07-28 and later only requests of the methods above are read (the <c>Mcp-Method</c> header
     /// says which they are); earlier protocols name the method only in the body, so their POST bodies are all read. Default:

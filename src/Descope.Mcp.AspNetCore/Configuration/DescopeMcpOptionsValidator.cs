@@ -48,6 +48,11 @@ internal sealed class DescopeMcpOptionsValidator : IValidateOptions<DescopeMcpOp
             failures.Add($"{Key}ToolAuthorizationFailureMode must be Forbidden or ToolError.");
         }
 
+        if (!Enum.IsDefined(options.AnonymousAccess))
+        {
+            failures.Add($"{Key}AnonymousAccess must be None or PublicPrimitives.");
+        }
+
         if (options.MaxToolCallBodySize < 1024 || options.MaxToolCallBodySize > 256 * 1024 * 1024)
         {
             failures.Add($"{Key}MaxToolCallBodySize must be between 1024 and 268435456 (256 MiB) bytes, for example 4194304 (4 MiB).");

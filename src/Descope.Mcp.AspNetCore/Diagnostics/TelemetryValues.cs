@@ -40,6 +40,7 @@ internal static class TelemetryValues
         PrimitiveAccessOutcome.Allowed => "allowed",
         PrimitiveAccessOutcome.MissingScopes => "step_up",
         PrimitiveAccessOutcome.InvalidArguments => "invalid_arguments",
+        PrimitiveAccessOutcome.SignInRequired => "sign_in",
         _ => "forbidden",
     };
 

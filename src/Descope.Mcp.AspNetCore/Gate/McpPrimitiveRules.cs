@@ -12,6 +12,9 @@ internal sealed class McpPrimitiveRules
 {
     public static readonly McpPrimitiveRules Open = new([], [], []);
 
+    /// <summary>The rules of a primitive marked <c>[AllowAnonymous]</c>: none, and open to callers without credentials where the server allows them.</summary>
+    public static readonly McpPrimitiveRules Anonymous = new([], [], []);
+
     private McpPrimitiveRules(string[] scopes, DescopeClaimsRequirement[] claimRequirements, Type[] argumentRules)
     {
         Scopes = scopes;
@@ -28,7 +31,11 @@ internal sealed class McpPrimitiveRules
     /// <summary>Its <see cref="IArgumentScopeRule"/> types, which add scopes depending on a call's arguments.</summary>
     public Type[] ArgumentRules { get; }
 
-    public bool IsOpen => ReferenceEquals(this, Open);
+    /// <summary>Whether any signed-in caller may use the primitive.</summary>
+    public bool IsOpen => ReferenceEquals(this, Open) || AllowsAnonymous;
+
+    /// <summary>Whether the primitive is marked <c>[AllowAnonymous]</c>.</summary>
+    public bool AllowsAnonymous => ReferenceEquals(this, Anonymous);
 
     public static McpPrimitiveRules Read(IMcpServerPrimitive primitive)
     {
@@ -41,7 +48,7 @@ internal sealed class McpPrimitiveRules
             if (item is IAllowAnonymous)
             {
                 // The MCP SDK lets [AllowAnonymous] anywhere on the method or class win; so does the gate.
-                return Open;
+                return Anonymous;
             }
 
             if (item is not IAuthorizationRequirementData data)

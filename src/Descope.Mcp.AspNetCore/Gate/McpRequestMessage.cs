@@ -39,8 +39,22 @@ internal readonly struct McpRequestMessage
     /// <summary>Every method whose request the gate judges.</summary>
     public static readonly string[] GatedMethods = [.. PrimitiveMethods.Select(m => m.Method)];
 
+    /// <summary>The handshake of protocols before 2026-07-28, which opens a session on a server that keeps them.</summary>
+    public const string InitializeMethod = "initialize";
+
+    /// <summary>What <see cref="OpenMethod"/> is for a notification.</summary>
+    public const string NotificationPrefix = "notifications/";
+
+    /// <summary>
+    /// The methods that use no primitive and show no more than a list does: the handshake (<c>server/discover</c> on
+    /// 2026-07-28), <c>ping</c> and the lists. Matched exactly, as the SDK dispatches them; so are notifications, by prefix.
+    /// </summary>
+    private static readonly string[] OpenMethods =
+        [InitializeMethod, "server/discover", "ping", "tools/list", "prompts/list", "resources/list", "resources/templates/list"];
+
     private McpRequestMessage(
-        string? method, McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error, bool exactMethod = false, bool invalidParams = false)
+        string? method, McpPrimitiveKind? kind, string? target, Range id, Range arguments, string? error, bool exactMethod = false, bool invalidParams = false,
+        string? openMethod = null)
     {
         Method = method;
         Kind = kind;
@@ -50,6 +64,7 @@ internal readonly struct McpRequestMessage
         Error = error;
         IsMethodExact = exactMethod;
         InvalidParams = invalidParams;
+        OpenMethod = openMethod;
     }
 
     /// <summary>
@@ -92,6 +107,13 @@ internal readonly struct McpRequestMessage
     /// </summary>
     public bool InvalidParams { get; }
 
+    /// <summary>
+    /// The method when the message is a request of one of <see cref="OpenMethods"/>, or <see cref="NotificationPrefix"/> for
+    /// a notification: what a caller without credentials may send when public primitives are on. <see langword="null"/> for
+    /// anything else, a JSON-RPC response included.
+    /// </summary>
+    public string? OpenMethod { get; }
+
     public static McpRequestMessage Parse(ReadOnlySpan<byte> body)
     {
         var offset = body.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
@@ -133,6 +155,7 @@ internal readonly struct McpRequestMessage
         var seen = Member.None;
         int? method = null;
         var exactMethod = false;
+        string? openMethod = null;
         var parameters = default(Parameters);
         Range id = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -164,6 +187,7 @@ internal readonly struct McpRequestMessage
                     CheckEscapes(ref reader);
                     method = reader.TokenType == JsonTokenType.String ? PrimitiveMethod(ref reader) : null;
                     exactMethod = method is { } found && reader.ValueTextEquals(PrimitiveMethods[found].Method);
+                    openMethod = method is null && reader.TokenType == JsonTokenType.String ? Open(ref reader) : null;
                     break;
                 case Member.Params when reader.TokenType == JsonTokenType.StartObject:
                     if (!ReadParameters(ref reader, offset, out parameters))
@@ -198,7 +222,7 @@ internal readonly struct McpRequestMessage
 
         if (method is not { } index)
         {
-            return new McpRequestMessage(null, null, null, id, default, null);
+            return new McpRequestMessage(null, null, null, id, default, null, openMethod: openMethod);
         }
 
         var (name, kind) = PrimitiveMethods[index];
@@ -246,6 +270,22 @@ internal readonly struct McpRequestMessage
         }
 
         return null;
+    }
+
+    private static string? Open(ref Utf8JsonReader reader)
+    {
+        foreach (var open in OpenMethods)
+        {
+            if (reader.ValueTextEquals(open))
+            {
+                return open;
+            }
+        }
+
+        var notification = reader.ValueIsEscaped
+            ? reader.GetString()!.StartsWith(NotificationPrefix, StringComparison.Ordinal)
+            : reader.ValueSpan.StartsWith("notifications/"u8);
+        return notification ? NotificationPrefix : null;
     }
 
     /// <summary>

@@ -12,8 +12,12 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// also name a template by its URI template, as the SDK's own completions do), and keeps what the gate
 /// needs per primitive, computed on first use: its rules and its ready-made 403 challenge.
 /// </summary>
-internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptions, ProtectedResource resource, BearerChallenge challenge)
+internal sealed class PrimitiveAccessCatalog(
+    IOptions<McpServerOptions> mcpOptions, IOptions<DescopeMcpOptions> descopeOptions, ProtectedResource resource, BearerChallenge challenge)
 {
+    private readonly AnonymousAccess _anonymousAccess = descopeOptions.Value.AnonymousAccess;
+    private int _describing;
+
     // Keyed by the primitive object, so one removed or replaced at run time never reuses stale rules.
     private readonly ConditionalWeakTable<IMcpServerPrimitive, PrimitiveAccess> _access = [];
 
@@ -31,15 +35,38 @@ internal sealed class PrimitiveAccessCatalog(IOptions<McpServerOptions> mcpOptio
             _ => FindResource(options.ResourceCollection, target, reference),
         };
 
-        if (primitive is null)
+        return primitive is null ? null : Of(kind, primitive);
+    }
+
+    /// <summary>The access rules of one of the server's primitives.</summary>
+    public PrimitiveAccess Of(McpPrimitiveKind kind, IMcpServerPrimitive primitive) =>
+        _access.TryGetValue(primitive, out var known) ? known : Add(kind, primitive);
+
+    // Apart from Of, so the usual hit allocates no closure: a lambda's closure is made when the method that holds it starts.
+    private PrimitiveAccess Add(McpPrimitiveKind kind, IMcpServerPrimitive primitive) =>
+        _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge, _anonymousAccess));
+
+    /// <summary>
+    /// Describes every tool of the server with its <c>securitySchemes</c> (<see cref="PrimitiveAccess.DescribeTool"/>), now
+    /// and whenever tools are added to its collection, so <c>tools/list</c> shows them without any work per request.
+    /// </summary>
+    public void DescribeTools()
+    {
+        if (mcpOptions.Value.ToolCollection is not { } tools || Interlocked.Exchange(ref _describing, 1) == 1)
         {
-            return null;
+            return;
         }
 
-        // Looked up first, so the usual hit allocates no closure.
-        return _access.TryGetValue(primitive, out var known)
-            ? known
-            : _access.GetValue(primitive, p => PrimitiveAccess.Of(kind, p, resource.RequiredScopes, challenge));
+        Describe(tools, EventArgs.Empty);
+        tools.Changed += Describe;
+
+        void Describe(object? sender, EventArgs e)
+        {
+            foreach (var tool in tools)
+            {
+                Of(McpPrimitiveKind.Tool, tool).DescribeTool(tool);
+            }
+        }
     }
 
     private static McpServerResource? FindResource(McpServerPrimitiveCollection<McpServerResource>? resources, string uri, bool reference)

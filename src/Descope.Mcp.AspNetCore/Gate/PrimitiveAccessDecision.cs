@@ -11,6 +11,12 @@ internal sealed class PrimitiveAccessDecision
     private static readonly PrimitiveAccessDecision[] AllowedByKind =
         [.. Enum.GetValues<McpPrimitiveKind>().Select(kind => new PrimitiveAccessDecision(PrimitiveAccessOutcome.Allowed, kind, [], [], string.Empty, ruleFailure: null))];
 
+    /// <summary>Sign-in required, for a request without credentials that uses no primitive (or one the server does not have).</summary>
+    public static readonly PrimitiveAccessDecision SignInRequired = new(PrimitiveAccessOutcome.SignInRequired, kind: null, [], [], string.Empty, ruleFailure: null);
+
+    private static readonly PrimitiveAccessDecision[] SignInRequiredByKind =
+        [.. Enum.GetValues<McpPrimitiveKind>().Select(kind => new PrimitiveAccessDecision(PrimitiveAccessOutcome.SignInRequired, kind, [], [], string.Empty, ruleFailure: null))];
+
     public PrimitiveAccessDecision(
         PrimitiveAccessOutcome outcome,
         McpPrimitiveKind? kind,
@@ -37,6 +43,9 @@ internal sealed class PrimitiveAccessDecision
 
     /// <summary>Allowed to use a primitive of this kind.</summary>
     public static PrimitiveAccessDecision AllowedFor(McpPrimitiveKind kind) => AllowedByKind[(int)kind];
+
+    /// <summary>Sign-in required to use a primitive of this kind.</summary>
+    public static PrimitiveAccessDecision SignInRequiredFor(McpPrimitiveKind kind) => SignInRequiredByKind[(int)kind];
 
     /// <summary>The kind of primitive judged; <see langword="null"/> when nothing needed judging.</summary>
     public McpPrimitiveKind? Kind { get; }

@@ -13,4 +13,9 @@ internal enum PrimitiveAccessOutcome
 
     /// <summary>The tool's arguments do not conform to its input schema, so no argument rule judged them.</summary>
     InvalidArguments,
+
+    /// <summary>
+    /// A caller without credentials asked for something that is not public: it gets the 401 challenge, so it signs in.
+    /// </summary>
+    SignInRequired,
 }

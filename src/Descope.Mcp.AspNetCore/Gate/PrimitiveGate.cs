@@ -1,12 +1,15 @@
 using System.Text;
 using Descope.Mcp.AspNetCore.Arguments;
+using Descope.Mcp.AspNetCore.Authentication;
 using Descope.Mcp.AspNetCore.Diagnostics;
 using Descope.Mcp.AspNetCore.Endpoints;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using ModelContextProtocol.AspNetCore;
 
 namespace Descope.Mcp.AspNetCore.Gate;
 
@@ -25,10 +28,17 @@ namespace Descope.Mcp.AspNetCore.Gate;
 /// <c>Mcp-Method</c> header, so only requests whose header names one of the three methods are read; earlier protocols
 /// carry the method only in the body, so their POST bodies are read. A completion names its prompt or resource only in
 /// the body (the SDK sends and checks no <c>Mcp-Name</c> for it), so its body is read on every protocol. A body is read once, up to
-/// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived.
+/// <see cref="DescopeMcpOptions.MaxToolCallBodySize"/>, and handed to the SDK as it arrived. With
+/// <see cref="AnonymousAccess.PublicPrimitives"/>, a request without credentials arrives here too: its body is read on every
+/// protocol, and only the handshake, lists, notifications and the use of public primitives go on; the rest gets the 401.
 /// </remarks>
 internal sealed partial class PrimitiveGate(
-    PrimitiveAccessCatalog catalog, IOptions<DescopeMcpOptions> options, DescopeTelemetry telemetry, ILogger<PrimitiveGate> logger)
+    PrimitiveAccessCatalog catalog,
+    BearerChallenge challenge,
+    IOptions<DescopeMcpOptions> options,
+    IOptions<HttpServerTransportOptions> transportOptions,
+    DescopeTelemetry telemetry,
+    ILogger<PrimitiveGate> logger)
 {
     private const string ProtocolVersionHeader = "MCP-Protocol-Version";
     private const string MethodHeader = "Mcp-Method";
@@ -44,6 +54,8 @@ internal sealed partial class PrimitiveGate(
     private static readonly string[] MethodsDroppedWithStandardHeaders = ["resources/subscribe", "resources/unsubscribe"];
 
     private readonly DescopeMcpOptions _options = options.Value;
+    private readonly bool _publicPrimitives = options.Value.AnonymousAccess == AnonymousAccess.PublicPrimitives;
+    private readonly bool _keepsSessions = transportOptions.Value.SessionMode != HttpServerSessionMode.Stateless;
 
     /// <summary>Puts the gate in front of an MCP endpoint's handler.</summary>
     /// <param name="handler">The endpoint's handler.</param>
@@ -60,7 +72,12 @@ internal sealed partial class PrimitiveGate(
     public Task InvokeAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method) || context.User.Identity?.IsAuthenticated != true)
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return _publicPrimitives ? InvokeAnonymousAsync(context, next, streamableHttp: trustHeaders) : next(context);
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
         {
             return next(context);
         }
@@ -77,7 +94,37 @@ internal sealed partial class PrimitiveGate(
             return ForwardAsync(context, next);
         }
 
-        return InspectAsync(context, next, trustHeaders);
+        return InspectAsync(context, next, trustHeaders, anonymous: false);
+    }
+
+    /// <summary>
+    /// A request without credentials, with public primitives on (the authorization stage let it through): its body is always
+    /// read, whatever its headers say, and only what <see cref="DecideAnonymous"/> allows reaches the MCP server. A
+    /// <c>GET</c> or <c>DELETE</c> reaches it too: a stateless server refuses them, and a server that keeps sessions
+    /// serves them only for a session of the same user, which a caller without credentials cannot open. The legacy SSE
+    /// endpoints, whose messages arrive apart from the stream that carries their answers, always need a token.
+    /// </summary>
+    private Task InvokeAnonymousAsync(HttpContext context, RequestDelegate next, bool streamableHttp)
+    {
+        var request = context.Request;
+        if (!streamableHttp)
+        {
+            Log.SignInRequired(logger, request.Method);
+            return context.ChallengeAsync(DescopeMcpDefaults.AuthenticationScheme);
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return next(context);
+        }
+
+        if (!IsReadableJson(request.ContentType))
+        {
+            Log.BodyRefused(logger, "unsupported Content-Type");
+            return PrimitiveGateResponses.UnsupportedMediaTypeAsync(context);
+        }
+
+        return InspectAsync(context, next, trustHeaders: true, anonymous: true);
     }
 
     /// <summary>
@@ -107,7 +154,11 @@ internal sealed partial class PrimitiveGate(
     private static bool IsInvalidUtf8Json(InvalidOperationException exception) =>
         exception is { InnerException: DecoderFallbackException, Source: { } source } && source.StartsWith("System.Text.Json", StringComparison.Ordinal);
 
-    private async Task InspectAsync(HttpContext context, RequestDelegate next, bool trustHeaders)
+    /// <param name="context">The request.</param>
+    /// <param name="next">The MCP server's handler.</param>
+    /// <param name="trustHeaders">Whether the endpoint is Streamable HTTP, where the SDK checks the standard headers.</param>
+    /// <param name="anonymous">Whether the request has no credentials (asking the principal again allocates).</param>
+    private async Task InspectAsync(HttpContext context, RequestDelegate next, bool trustHeaders, bool anonymous)
     {
         var limit = (int)_options.MaxToolCallBodySize;
         if (context.Request.ContentLength > limit)
@@ -143,7 +194,7 @@ internal sealed partial class PrimitiveGate(
                 return;
             }
 
-            var decision = await DecideAsync(context, message, body.Memory);
+            var decision = anonymous ? DecideAnonymous(context, message) : await DecideAsync(context, message, body.Memory);
             if (decision.Outcome == PrimitiveAccessOutcome.Allowed)
             {
                 await ForwardReadBodyAsync(context, next, body);
@@ -155,8 +206,17 @@ internal sealed partial class PrimitiveGate(
                 Log.ArgumentRuleFailed(logger, message.Target!, failure);
             }
 
-            Log.Refused(logger, message.Method!, decision.Kind!.Value, message.Target!, decision.Outcome);
-            await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode);
+            if (decision.Outcome == PrimitiveAccessOutcome.SignInRequired)
+            {
+                // Nothing the caller named is logged: it has not even signed in.
+                Log.SignInRequired(logger, context.Request.Method);
+            }
+            else
+            {
+                Log.Refused(logger, message.Method!, decision.Kind!.Value, message.Target!, decision.Outcome);
+            }
+
+            await PrimitiveGateResponses.RefuseAsync(context, body.Memory[message.Id], decision, _options.ToolAuthorizationFailureMode, challenge);
         }
         finally
         {
@@ -211,6 +271,33 @@ internal sealed partial class PrimitiveGate(
         var arguments = access.HasArgumentRules && !message.IsReference ? ArgumentsOf(context, message, body) : null;
         var decision = await access.DecideAsync(user, arguments, context.RequestAborted);
         telemetry.AuthorizationDecided(user, message.Method!, kind, message.Target!, decision.Outcome, decision.MissingScopes);
+        return decision;
+    }
+
+    /// <summary>
+    /// What a caller without credentials may do: the handshake (unless it would open a session), <c>ping</c>, notifications
+    /// and lists, and any use of a public tool, prompt or resource (found exactly as for a signed-in caller, so a URI of a
+    /// protected template is protected). Anything else, a JSON-RPC response included, needs sign-in.
+    /// </summary>
+    private PrimitiveAccessDecision DecideAnonymous(HttpContext context, McpRequestMessage message)
+    {
+        if (message.Kind is not { } kind)
+        {
+            // A server that keeps sessions would open one for the caller: state it must not keep for an unknown caller,
+            // and one the SDK binds to no user, which the caller could not go on using once signed in.
+            return message.OpenMethod is null || (_keepsSessions && message.OpenMethod == McpRequestMessage.InitializeMethod)
+                ? PrimitiveAccessDecision.SignInRequired
+                : PrimitiveAccessDecision.Allowed;
+        }
+
+        if (catalog.Find(kind, message.Target!, message.IsReference) is not { } access)
+        {
+            // Not one of the server's primitives: a name a stranger made up is not worth a trace.
+            return PrimitiveAccessDecision.SignInRequiredFor(kind);
+        }
+
+        var decision = access.IsPublic ? PrimitiveAccessDecision.AllowedFor(kind) : access.SignInRequired;
+        telemetry.AuthorizationDecided(context.User, message.Method!, kind, message.Target!, decision.Outcome, missingScopes: null);
         return decision;
     }
 
@@ -278,5 +365,8 @@ internal sealed partial class PrimitiveGate(
 
         [LoggerMessage(23, LogLevel.Debug, "A {Method} request was left to the MCP server, which does not offer that method on the request's protocol version.")]
         public static partial void LeftToServer(ILogger logger, string method);
+
+        [LoggerMessage(24, LogLevel.Debug, "An MCP {HttpMethod} request without credentials asked for something that is not public; it was challenged to sign in.")]
+        public static partial void SignInRequired(ILogger logger, string httpMethod);
     }
 }

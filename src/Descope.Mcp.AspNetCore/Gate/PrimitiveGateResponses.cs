@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Descope.Mcp.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace Descope.Mcp.AspNetCore.Gate;
@@ -18,6 +20,9 @@ internal static class PrimitiveGateResponses
     private const int ParseError = -32700;
     private const int InvalidRequest = -32600;
     private const int InvalidParams = -32602;
+
+    /// <summary>The member that carries the challenges of a refusal, in a tool error's <c>_meta</c> and a JSON-RPC error's <c>data</c>.</summary>
+    internal const string WwwAuthenticateMember = "mcp/www_authenticate";
 
     public static Task BadRequestAsync(HttpContext context, string reason) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, default, ParseError, "Bad Request: " + reason, data: null));
@@ -40,40 +45,65 @@ internal static class PrimitiveGateResponses
 
     /// <summary>
     /// The refusal of a decision other than allowed, in the configured failure mode: 403 (with the step-up challenge when
-    /// scopes are missing), or 200 with a tool error result (tools) or a JSON-RPC error (prompts and resources). Arguments
-    /// that do not conform to the tool's schema are not an authorization failure: 400 with invalid params in every mode.
+    /// scopes are missing), or 200 with a tool error result (tools) or a JSON-RPC error (prompts and resources). A caller
+    /// without credentials is challenged with 401 as the authentication scheme challenges it, or in tool-error mode given
+    /// that challenge in the result. Arguments that do not conform to the tool's schema are not an authorization failure:
+    /// 400 with invalid params in every mode.
     /// </summary>
-    public static Task RefuseAsync(HttpContext context, ReadOnlyMemory<byte> id, PrimitiveAccessDecision decision, ToolAuthorizationFailureMode mode)
+    /// <remarks>
+    /// Every refusal that a client could answer by signing in or stepping up names the challenges the HTTP answer carries
+    /// (or would have carried) in <c>mcp/www_authenticate</c>: in the tool error's <c>_meta</c>, and in the JSON-RPC
+    /// error's <c>data</c>.
+    /// </remarks>
+    public static Task RefuseAsync(
+        HttpContext context, ReadOnlyMemory<byte> id, PrimitiveAccessDecision decision, ToolAuthorizationFailureMode mode, BearerChallenge challenge)
     {
         if (decision.InvalidArguments is { } invalid)
         {
             return WriteAsync(context, StatusCodes.Status400BadRequest, writer => WriteError(writer, id, InvalidParams, "Invalid params: " + invalid, data: null));
         }
 
+        var toolError = mode == ToolAuthorizationFailureMode.ToolError;
+        if (decision.Outcome == PrimitiveAccessOutcome.SignInRequired && (!toolError || decision.Kind is null))
+        {
+            // The scheme's own 401, naming the scopes the primitive needs, so the client signs in for them at once.
+            context.Items[DescopeJwtBearerEvents.RequiredScopesItem] = decision.RequiredScopes;
+            return context.ChallengeAsync(DescopeMcpDefaults.AuthenticationScheme);
+        }
+
         var kind = decision.Kind!.Value;
         var failure = decision.Outcome == PrimitiveAccessOutcome.MissingScopes
             ? InsufficientScopeException.For(context.User, decision.RequiredScopes)
             : null;
-        var message = failure is null
-            ? $"Forbidden: the caller lacks a role or permission this {kind.Name()} requires."
-            : $"Forbidden: the access token lacks scopes this {kind.Name()} requires.";
+        var challenges = decision.Outcome switch
+        {
+            PrimitiveAccessOutcome.MissingScopes => new StringValues(BearerChallenge.ForCaller(context.User, decision.ChallengeHeader)),
+            PrimitiveAccessOutcome.SignInRequired => challenge.SignIn(decision.RequiredScopes),
+            _ => StringValues.Empty,
+        };
+        var message = decision.Outcome switch
+        {
+            PrimitiveAccessOutcome.SignInRequired => $"Unauthorized: this {kind.Name()} requires signing in.",
+            PrimitiveAccessOutcome.MissingScopes => $"Forbidden: the access token lacks scopes this {kind.Name()} requires.",
+            _ => $"Forbidden: the caller lacks a role or permission this {kind.Name()} requires.",
+        };
 
-        if (mode == ToolAuthorizationFailureMode.ToolError)
+        if (toolError)
         {
             return kind == McpPrimitiveKind.Tool
-                ? WriteToolErrorAsync(context, id, failure?.ToJson() ?? message, failure)
-                : WriteAsync(context, StatusCodes.Status200OK, writer => WriteError(writer, id, InvalidRequest, message, failure));
+                ? WriteToolErrorAsync(context, id, failure?.ToJson() ?? message, failure, challenges)
+                : WriteAsync(context, StatusCodes.Status200OK, writer => WriteError(writer, id, InvalidRequest, message, failure, challenges));
         }
 
         if (failure is not null)
         {
-            context.Response.Headers[HeaderNames.WWWAuthenticate] = BearerChallenge.ForCaller(context.User, decision.ChallengeHeader);
+            context.Response.Headers[HeaderNames.WWWAuthenticate] = challenges;
         }
 
-        return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, message, failure));
+        return WriteAsync(context, StatusCodes.Status403Forbidden, writer => WriteError(writer, id, InvalidRequest, message, failure, challenges));
     }
 
-    private static Task WriteToolErrorAsync(HttpContext context, ReadOnlyMemory<byte> id, string text, InsufficientScopeException? structured)
+    private static Task WriteToolErrorAsync(HttpContext context, ReadOnlyMemory<byte> id, string text, InsufficientScopeException? structured, StringValues challenges)
     {
         if (id.IsEmpty)
         {
@@ -106,21 +136,51 @@ internal static class PrimitiveGateResponses
                 writer.WriteString("resultType", "complete");
             }
 
+            if (challenges.Count > 0)
+            {
+                // Where clients of per-tool authorization (MCP Apps, ChatGPT apps) look for what to sign in or step up with.
+                writer.WriteStartObject("_meta");
+                WriteChallenges(writer, challenges);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
     }
 
-    private static void WriteError(Utf8JsonWriter writer, ReadOnlyMemory<byte> id, int code, string message, InsufficientScopeException? data)
+    /// <summary>The challenges as <c>mcp/www_authenticate</c>: an array of <c>WWW-Authenticate</c> values, one per challenge.</summary>
+    private static void WriteChallenges(Utf8JsonWriter writer, StringValues challenges)
+    {
+        writer.WriteStartArray(WwwAuthenticateMember);
+        foreach (var value in challenges)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A JSON-RPC error; its <c>data</c>, when there is any, is the <see cref="InsufficientScopeException"/> JSON and the
+    /// challenges in <c>mcp/www_authenticate</c>.
+    /// </summary>
+    private static void WriteError(Utf8JsonWriter writer, ReadOnlyMemory<byte> id, int code, string message, InsufficientScopeException? data, StringValues challenges = default)
     {
         StartMessage(writer, id);
         writer.WriteStartObject("error");
         writer.WriteNumber("code", code);
         writer.WriteString("message", message);
-        if (data is not null)
+        if (data is not null || challenges.Count > 0)
         {
-            writer.WritePropertyName("data");
-            data.WriteTo(writer);
+            writer.WriteStartObject("data");
+            data?.WriteMembers(writer);
+            if (challenges.Count > 0)
+            {
+                WriteChallenges(writer, challenges);
+            }
+
+            writer.WriteEndObject();
         }
 
         writer.WriteEndObject();

@@ -16,7 +16,11 @@ public enum ToolAuthorizationFailureMode
     /// <summary>
     /// An ordinary 200 response, for clients that cannot step up: for a tool, an MCP tool result with <c>isError: true</c>
     /// whose text and structured content carry the same information as the 403 (the <see cref="InsufficientScopeException"/>
-    /// JSON); for a prompt or resource, a JSON-RPC error whose <c>data</c> is that JSON.
+    /// JSON); for a prompt or resource, a JSON-RPC error whose <c>data</c> is that JSON. Either names the challenges the
+    /// HTTP answer would have carried in <c>mcp/www_authenticate</c> (in the tool result's <c>_meta</c>, in the error's
+    /// <c>data</c>), from which clients of per-tool authorization sign in or step up; with
+    /// <see cref="AnonymousAccess.PublicPrimitives"/>, a caller without credentials gets the same answer with the 401's
+    /// challenges.
     /// </summary>
     ToolError = 1,
 }

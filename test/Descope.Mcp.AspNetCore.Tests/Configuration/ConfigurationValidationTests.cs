@@ -164,6 +164,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Descope:ValidatedTokenCacheSize", "0", "Descope:ValidatedTokenCacheSize must be at least 1")]
     [InlineData("Descope:ValidatedTokenCacheMemoryLimit", "65536", "Descope:ValidatedTokenCacheMemoryLimit must be at least 1048576 bytes")]
     [InlineData("Descope:TokenExchange:ClientId", "mcp-server", "Descope:TokenExchange:ClientSecret is required when Descope:TokenExchange:ClientId is set")]
+    [InlineData("Descope:AnonymousAccess", "2", "Descope:AnonymousAccess must be None or PublicPrimitives.")]
     public async Task Each_bad_key_is_named(string key, string value, string expected)
     {
         var settings = Valid();
@@ -254,6 +255,26 @@ public sealed class ConfigurationValidationTests
         var options = services.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(10), options.ClockSkew);
         Assert.Equal("https://mcp.example.com/mcp", options.McpServerUrl);
+    }
+
+    [Fact]
+    public void Per_tool_authorization_settings_bind_from_configuration()
+    {
+        var settings = Valid();
+        settings["Descope:ToolAuthorizationFailureMode"] = "ToolError";
+        settings["Descope:AnonymousAccess"] = "PublicPrimitives";
+        settings["Descope:HideUnauthorizedPrimitives"] = "false";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var defaults = new ServiceCollection().AddDescopeMcp(new ConfigurationBuilder().AddInMemoryCollection(Valid()).Build().GetSection("Descope"));
+        var services = new ServiceCollection().AddDescopeMcp(configuration.GetSection("Descope"));
+
+        var byDefault = defaults.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<DescopeMcpOptions>>().Value;
+
+        Assert.Equal((AnonymousAccess.None, true), (byDefault.AnonymousAccess, byDefault.HideUnauthorizedPrimitives));
+        Assert.Equal(ToolAuthorizationFailureMode.ToolError, options.ToolAuthorizationFailureMode);
+        Assert.Equal(AnonymousAccess.PublicPrimitives, options.AnonymousAccess);
+        Assert.False(options.HideUnauthorizedPrimitives);
     }
 
     [Fact]

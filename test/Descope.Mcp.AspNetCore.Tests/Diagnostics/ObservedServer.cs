@@ -82,11 +82,11 @@ internal sealed class ObservedServer : IAsyncDisposable
         Assert.True(keys.State.Loaded, "The signing keys did not load.");
     }
 
-    public Task<HttpResponseMessage> CallToolAsync(string token, string tool, object? arguments = null) =>
+    public Task<HttpResponseMessage> CallToolAsync(string? token, string tool, object? arguments = null) =>
         SendAsync(token, "tools/call", new { name = tool, arguments = arguments ?? new { } });
 
     /// <summary>Sends one JSON-RPC request with the method only in the body.</summary>
-    public async Task<HttpResponseMessage> SendAsync(string token, string method, object parameters)
+    public async Task<HttpResponseMessage> SendAsync(string? token, string method, object parameters)
     {
         var body = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters });
         return await Server.Http.SendAsync(Server.McpRequest(token, body: body));

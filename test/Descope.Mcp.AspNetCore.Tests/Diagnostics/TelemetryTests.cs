@@ -103,6 +103,26 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Decisions_on_callers_without_credentials_are_counted_as_sign_in_and_never_audited()
+    {
+        await using var host = await ObservedServer.StartAsync(o => o.AnonymousAccess = AnonymousAccess.PublicPrimitives);
+        using var decisions = host.Collect<long>("descope.mcp.authorization.decisions");
+        using var recorder = new ActivityRecorder();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.CallToolAsync(token: null, "list_events")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.CallToolAsync(token: null, "public_info")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.CallToolAsync(token: null, "a-name-nobody-registered")).StatusCode);
+
+        Assert.Equal(
+            ["allowed", "sign_in"],
+            decisions.GetMeasurementSnapshot().Select(m => (string)m.Tags["descope.authorization.decision"]!).Order());
+        Assert.Equal(
+            ["list_events", "public_info"],
+            recorder.Named("descope.authorize").Select(a => a.GetTagItem("descope.mcp.primitive.name") as string).Order());
+        Assert.Empty(host.Audit);
+    }
+
+    [Fact]
     public async Task Connection_token_requests_are_counted_by_cache_result_timed_traced_and_audited()
     {
         await using var host = await ObservedServer.StartAsync();

@@ -139,6 +139,52 @@ public sealed class PrimitiveStepUpTests : McpServerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task In_ToolError_mode_the_JSON_RPC_error_data_names_the_step_up_challenge_in_mcp_www_authenticate(bool stateful)
+    {
+        var server = await StartAsync(stateful, o => o.ToolAuthorizationFailureMode = ToolAuthorizationFailureMode.ToolError);
+
+        using var prompt = await GetPromptAsync(server, stateful, "weekly_review");
+        using var resource = await ReadResourceAsync(server, stateful, "calendar://events/7", "calendar.read");
+
+        Assert.Equal(
+            [$"Bearer error=\"insufficient_scope\", scope=\"calendar.read\", resource_metadata=\"{MetadataUrl(server)}\""],
+            (await RawMcp.ReadMessageAsync(prompt))["error"]!["data"]!["mcp/www_authenticate"]!.AsArray().Select(value => (string?)value));
+        Assert.Equal(
+            [$"Bearer error=\"insufficient_scope\", scope=\"calendar.read calendar.details\", resource_metadata=\"{MetadataUrl(server)}\""],
+            (await RawMcp.ReadMessageAsync(resource))["error"]!["data"]!["mcp/www_authenticate"]!.AsArray().Select(value => (string?)value));
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_403_error_data_names_the_challenge_its_header_carries(bool stateful)
+    {
+        var server = await StartAsync(stateful);
+
+        using var response = await GetPromptAsync(server, stateful, "weekly_review");
+
+        AssertStepUpChallenge(response, server, "calendar.read");
+        var named = (await RawMcp.ReadMessageAsync(response))["error"]!["data"]!["mcp/www_authenticate"]!.AsArray();
+        Assert.Equal(response.Headers.WwwAuthenticate.ToString(), (string?)Assert.Single(named));
+    }
+
+    [Fact]
+    public async Task A_refusal_no_scope_can_fix_names_no_challenge()
+    {
+        var server = await StartAsync(stateful: false, o => o.ToolAuthorizationFailureMode = ToolAuthorizationFailureMode.ToolError);
+
+        using var response = await GetPromptAsync(server, stateful: false, "tenant_report");
+
+        var error = (await RawMcp.ReadMessageAsync(response))["error"]!;
+        Assert.Equal("Forbidden: the caller lacks a role or permission this prompt requires.", (string?)error["message"]);
+        Assert.Null(error["data"]);
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task Unknown_prompts_and_resources_are_left_to_the_MCP_server(bool stateful)
     {
         var server = await StartAsync(stateful);

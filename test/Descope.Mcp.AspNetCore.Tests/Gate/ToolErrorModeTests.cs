@@ -35,6 +35,46 @@ public sealed class ToolErrorModeTests : McpServerTests
         Assert.Equal(0, Calls.Total);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_tool_error_names_the_step_up_challenge_in_meta_www_authenticate(bool stateful)
+    {
+        var server = await StartAsync(stateful);
+        await using var client = await server.ConnectAsync(TokenFor(server, "calendar.read"));
+
+        var result = await client.CallToolAsync("create_event");
+
+        Assert.True(result.IsError);
+        Assert.Equal(
+            [$"Bearer error=\"insufficient_scope\", scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\""],
+            result.Meta!["mcp/www_authenticate"]!.AsArray().Select(value => (string?)value));
+        Assert.Equal(0, Calls.Total);
+    }
+
+    [Fact]
+    public async Task A_DPoP_caller_is_named_the_challenge_in_the_DPoP_scheme()
+    {
+        using var key = Descope.Mcp.AspNetCore.Testing.TestDPoPKey.Create();
+        var server = await StartAsync(stateful: false);
+        var token = Authority.CreateToken(t =>
+        {
+            t.Audience = server.McpUrl;
+            t.DPoPThumbprint = key.Thumbprint;
+            t.Scopes.Add("calendar.read");
+        });
+        await using var client = await DPoPClient.ConnectAsync(server, token, key);
+
+        var result = await client.CallToolAsync("create_event");
+
+        Assert.True(result.IsError);
+        var challenges = result.Meta!["mcp/www_authenticate"]!.AsArray();
+        Assert.Equal(
+            $"DPoP error=\"insufficient_scope\", scope=\"calendar.read calendar.write\", resource_metadata=\"{MetadataUrl(server)}\"",
+            (string?)Assert.Single(challenges));
+        Assert.Equal(0, Calls.Total);
+    }
+
     [Fact]
     public async Task A_call_missing_a_permission_gets_a_tool_error_without_scope_details()
     {
@@ -46,6 +86,9 @@ public sealed class ToolErrorModeTests : McpServerTests
         Assert.True(result.IsError);
         Assert.Equal("Forbidden: the caller lacks a role or permission this tool requires.", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
         Assert.Null(result.StructuredContent);
+
+        // No challenge: signing in again or with more scope would not help.
+        Assert.Null(result.Meta?["mcp/www_authenticate"]);
         Assert.Equal(0, Calls.Total);
     }
 

@@ -34,7 +34,7 @@ internal sealed class McpRequestFuzzer(Random random)
         "\"method\":\"completion/complete\"", "\"ref\":{}", "\"type\":\"ref/prompt\"", "\"type\":\"ref/resource\"", "\"uri\":\"calendar://agenda\"",
     ];
 
-    public FuzzedRequest Next(string url, string token, string protocol, string? sessionId)
+    public FuzzedRequest Next(string url, string? token, string protocol, string? sessionId)
     {
         var body = Encoding.UTF8.GetBytes(random.Next(6) switch
         {
@@ -110,7 +110,7 @@ internal sealed class McpRequestFuzzer(Random random)
 }
 
 /// <summary>One fuzzed request, kept as data so it can be sent later and described when it fails.</summary>
-internal sealed record FuzzedRequest(string Url, string Token, byte[] Body, string? ContentType, string? Protocol, (string Name, string Value)[] Headers)
+internal sealed record FuzzedRequest(string Url, string? Token, byte[] Body, string? ContentType, string? Protocol, (string Name, string Value)[] Headers)
 {
     public HttpRequestMessage ToRequest()
     {

@@ -130,8 +130,11 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects the MCP SDK's own client over HTTP with a fixed bearer token.</summary>
-    public async Task<McpClient> ConnectAsync(string? token, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects the MCP SDK's own client over HTTP with a fixed bearer token, or none; in the protocol version given, else
+    /// the newest the server speaks.
+    /// </summary>
+    public async Task<McpClient> ConnectAsync(string? token, string? protocolVersion = null, CancellationToken cancellationToken = default)
     {
         var http = new HttpClient();
         if (token is not null)
@@ -143,7 +146,7 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
             new HttpClientTransportOptions { Endpoint = new Uri(McpUrl), TransportMode = HttpTransportMode.StreamableHttp },
             http,
             ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -155,6 +158,7 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
         DescopeTestAuthority authority,
         Func<AuthorizationCallbackContext, CancellationToken, Task<AuthorizationResult?>>? authorize = null,
         string clientName = "Step-up test client",
+        string? protocolVersion = null,
         CancellationToken cancellationToken = default)
     {
         var transport = new HttpClientTransport(
@@ -171,7 +175,7 @@ internal sealed class ProtectedMcpServer : IAsyncDisposable
             },
             new HttpClient(),
             ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: cancellationToken);
     }
 
     /// <summary>A JSON-RPC POST as an MCP client would send it (stateless 2026-07-28 style).</summary>

@@ -63,7 +63,7 @@ internal static class RawMcp
     }
 
     /// <summary>Opens a 2025-11-25 session on a stateful server and returns its ID.</summary>
-    public static async Task<string> InitializeSessionAsync(HttpClient http, string url, string token)
+    public static async Task<string> InitializeSessionAsync(HttpClient http, string url, string? token)
     {
         var initialize = Body("initialize", new JsonObject
         {
