@@ -10,7 +10,7 @@ internal static class DPoPBenchmarkRequests
 {
     public const string McpUrl = "https://mcp.example.com/mcp";
 
-    /// <summary>Proofs made before a run, each accepted once: a run must stay inside them (see docs/benchmarks.md).</summary>
+    /// <summary>Proofs made before a run, each accepted once: a run must stay inside them (see docs/contributing/benchmarks.md).</summary>
     public const int Proofs = 250_000;
 
     /// <summary><see cref="Proofs"/> fresh ES256 proofs of <paramref name="key"/> for a POST to the MCP URL with <paramref name="token"/>.</summary>
