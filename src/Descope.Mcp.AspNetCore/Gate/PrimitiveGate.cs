@@ -324,7 +324,7 @@ internal sealed partial class PrimitiveGate(
         [LoggerMessage(21, LogLevel.Debug, "An MCP request body was refused before it reached the MCP server: {Reason}")]
         public static partial void BodyRefused(ILogger logger, string reason);
 
-        [LoggerMessage(23, LogLevel.Debug, "An MCP {HttpMethod} request without credentials asked for something that is not public; it was challenged to sign in.")]
+        [LoggerMessage(24, LogLevel.Debug, "An MCP {HttpMethod} request without credentials asked for something that is not public; it was challenged to sign in.")]
         public static partial void SignInRequired(ILogger logger, string httpMethod);
     }
 }

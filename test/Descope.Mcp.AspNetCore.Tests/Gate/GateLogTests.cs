@@ -10,7 +10,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// Every answer the gate gives in place of the MCP server leaves one log line saying why (event 20: a refused primitive,
-/// 21: a refused body, including one of a media type the MCP server cannot read, 22: a failed argument rule, 23: a request
+/// 21: a refused body, including one of a media type the MCP server cannot read, 22: a failed argument rule, 24: a request
 /// without credentials challenged to sign in), and none of them carries the caller's token or what a stranger named.
 /// </summary>
 public sealed class GateLogTests : McpServerTests
@@ -123,7 +123,7 @@ public sealed class GateLogTests : McpServerTests
         using var response = await server.Http.SendAsync(RawMcp.ToolCall(server.McpUrl, token: null, "tool-named-by-a-stranger"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var entry = SingleGateEntry(23);
+        var entry = SingleGateEntry(24);
         Assert.Equal(LogLevel.Debug, entry.Level);
         Assert.Equal("An MCP POST request without credentials asked for something that is not public; it was challenged to sign in.", entry.Message);
         Assert.Empty(_logs.EntriesContaining("tool-named-by-a-stranger"));
