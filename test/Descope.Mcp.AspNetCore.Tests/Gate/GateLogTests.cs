@@ -10,7 +10,7 @@ namespace Descope.Mcp.AspNetCore.Tests.Gate;
 
 /// <summary>
 /// Every answer the gate gives in place of the MCP server leaves one log line saying why (event 20: a refused primitive,
-/// 21: a refused body, including one of a media type the MCP server cannot read, 22: a failed argument rule, 23: a request
+/// 21: a refused body, including one of a media type the MCP server cannot read, 22: a failed argument rule, 24: a request
 /// without credentials challenged to sign in), and none of them carries the caller's token or what a stranger named.
 /// </summary>
 public sealed class GateLogTests : McpServerTests
