@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Testing.Hosting;
 using Descope.Mcp.AspNetCore.Testing.OAuth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -155,9 +156,7 @@ internal static class ConnectionVaultEndpoints
 
     private static async Task<Caller> AuthorizeAsync(string? authorization, DescopeTestAuthority authority)
     {
-        const string scheme = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.Ordinal)
-            || authorization[scheme.Length..].Split(':', 2) is not [var projectId, var secret] || secret.Length == 0)
+        if (!DescopeManagementRequest.TryReadCredential(authorization, out var projectId, out var secret))
         {
             return Caller.Refused(Fail(401, "E011004", "Unauthorized: expected 'Bearer <ProjectId>:<token>'"));
         }
@@ -220,21 +219,8 @@ internal static class ConnectionVaultEndpoints
     private static bool TryParse(string body, Shape shape, out Request request, out string problem)
     {
         request = null!;
-        JsonElement root;
-        try
+        if (!DescopeManagementRequest.TryReadObject(body, out var root, out problem))
         {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            problem = "the body is not JSON";
-            return false;
-        }
-
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            problem = "the body is not a JSON object";
             return false;
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Descope.Mcp.AspNetCore.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -61,9 +62,7 @@ internal static class FgaCheckEndpoint
     private static (int Status, byte[] Json) Answer(string body, string? authorization, DescopeTestAuthority authority)
     {
         // Like Descope: the credential is checked before the request is, and only the management key is one.
-        const string scheme = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.Ordinal)
-            || authorization[scheme.Length..].Split(':', 2) is not [var projectId, var secret] || secret.Length == 0)
+        if (!DescopeManagementRequest.TryReadCredential(authorization, out var projectId, out var secret))
         {
             return Fail(401, "E011004", "Unauthorized: expected 'Bearer <ProjectId>:<management key>'");
         }
@@ -112,21 +111,8 @@ internal static class FgaCheckEndpoint
     private static bool TryParse(string body, out List<Tuple> tuples, out string problem)
     {
         tuples = [];
-        JsonElement root;
-        try
+        if (!DescopeManagementRequest.TryReadObject(body, out var root, out problem))
         {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            problem = "the body is not JSON";
-            return false;
-        }
-
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            problem = "the body is not a JSON object";
             return false;
         }
 
