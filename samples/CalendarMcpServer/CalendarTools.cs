@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using Descope.Mcp.AspNetCore;
+using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol.Server;
 
 namespace CalendarMcpServer;
@@ -36,6 +37,18 @@ public sealed class CalendarTools(IConnectionTokenService connections, GoogleCal
             ? "No upcoming events."
             : string.Join('\n', events.Select(e => $"{e.Start:yyyy-MM-dd HH:mm} {e.Summary}"));
     }
+
+    /// <summary>
+    /// Describes this server and what signing in unlocks. Public: it reads no user data, so with
+    /// <c>Descope:AnonymousAccess=PublicPrimitives</c> a client may call it before signing in (by default every request
+    /// still needs a token).
+    /// </summary>
+    /// <returns>A fixed description of the server's tools.</returns>
+    [McpServerTool(Name = "about_calendar_server", ReadOnly = true, Idempotent = true), AllowAnonymous]
+    [Description("Describes this calendar server and what signing in unlocks. Needs no sign-in and reads no user data.")]
+    public static string AboutCalendarServer() =>
+        "Calendar MCP server: sign in with Descope to use whoami and get_my_team; get_calendar_events also needs calendar.read "
+        + "and a connected Google Calendar.";
 
     /// <summary>Tells who is calling, as the validated Descope token says.</summary>
     /// <param name="user">The caller.</param>

@@ -20,6 +20,7 @@ public sealed class AiSdkClientTests(ClientMatrixServers servers)
         Assert.Equal(0, (int?)stepUp["authorizations"]);
         Assert.Equal("Forbidden: the access token lacks scopes this tool requires.", (string?)stepUp["detail"]);
         record.AssertToolErrorLeftToTheApp();
-        record.AssertSignInRequiredBeforeAnyTool();
+        // Without a token it connects, lists every tool, calls the public one, and signs in on the 401 of a protected one.
+        record.AssertPublicToolCalledThenSignedInOn401(requestedScope: "outbound.token.fetch");
     }
 }

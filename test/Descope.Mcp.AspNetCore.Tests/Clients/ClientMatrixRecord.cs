@@ -25,7 +25,7 @@ internal sealed class ClientMatrixRecord
     public string? Version => (string?)Json["version"];
 
     /// <summary>
-    /// Runs test/clients/<paramref name="folder"/>/matrix-client.mjs against both samples. Fails, never skips, when the
+    /// Runs test/clients/<paramref name="folder"/>/matrix-client.mjs against the three samples. Fails, never skips, when the
     /// client's npm packages are not installed.
     /// </summary>
     public static async Task<ClientMatrixRecord> RunAsync(string folder, string package, ClientMatrixServers servers)
@@ -41,6 +41,8 @@ internal sealed class ClientMatrixRecord
             {
                 ["MCP_URL"] = servers.Forbidden.McpUrl.AbsoluteUri,
                 ["MCP_URL_TOOL_ERROR"] = servers.ToolError.McpUrl.AbsoluteUri,
+                ["MCP_URL_PUBLIC"] = servers.Public.McpUrl.AbsoluteUri,
+                ["PUBLIC_TOOL"] = ClientMatrixServers.PublicTool,
                 ["CLIENT_RECORD"] = recordFile,
             });
 
@@ -74,7 +76,7 @@ internal sealed class ClientMatrixRecord
         Assert.Equal(1, (int?)signIn["authorizations"]);
         Assert.Equal(requestedScope, (string?)signIn["requestedScope"]);
         Assert.Equal("U2DemoUser", (string?)signIn["user"]);
-        Assert.Equal("""["get_my_team","whoami"]""", signIn["tools"]!.ToJsonString());
+        Assert.Equal("""["about_calendar_server","get_my_team","whoami"]""", signIn["tools"]!.ToJsonString());
     }
 
     /// <summary>The 403 step-up completed: one more authorization, for every scope the tool needs, and the call retried.</summary>
@@ -99,13 +101,26 @@ internal sealed class ClientMatrixRecord
     }
 
     /// <summary>
-    /// Connecting without signing in: the sample needs a token for every request (Descope:AnonymousAccess is not
-    /// PublicPrimitives), so the first request is answered 401 and the client asks the user to sign in before any tool.
+    /// Connecting without signing in to the sample with public primitives: the client connects and lists every tool
+    /// without a token, passing each tool's <c>_meta.securitySchemes</c> to the app (<c>noauth</c> and <c>oauth2</c> for
+    /// the public tool, <c>oauth2</c> for the others), and calls the public tool; then the 401 of <c>whoami</c> makes it
+    /// send the user to sign in, once, for <paramref name="requestedScope"/>, and the call succeeds as the demo user.
     /// </summary>
-    public void AssertSignInRequiredBeforeAnyTool()
+    public void AssertPublicToolCalledThenSignedInOn401(string requestedScope)
     {
-        AssertOutcome("publicTools", "sign-in-required");
-        Assert.Equal(1, (int?)Scenario("publicTools")["authorizationsRequested"]);
-        Assert.Null(Scenario("publicTools")["tools"]);
+        AssertOutcome("publicTools", "public-tool-called");
+        var publicTools = Scenario("publicTools");
+        Assert.Equal(0, (int?)publicTools["authorizationsRequested"]);
+        Assert.Equal("""["about_calendar_server","get_calendar_events","get_my_team","whoami"]""", publicTools["tools"]!.ToJsonString());
+        var schemes = publicTools["securitySchemes"]!;
+        Assert.Equal("""["noauth","oauth2"]""", schemes[ClientMatrixServers.PublicTool]!["meta"]!.ToJsonString());
+        Assert.All(["get_calendar_events", "get_my_team", "whoami"], tool => Assert.Equal("""["oauth2"]""", schemes[tool]!["meta"]!.ToJsonString()));
+        Assert.StartsWith("Calendar MCP server:", (string?)publicTools["detail"], StringComparison.Ordinal);
+
+        var protectedCall = publicTools["protectedCall"]!;
+        Assert.True((string?)protectedCall["outcome"] == "succeeded-after-sign-in", $"protectedCall: {protectedCall.ToJsonString()}\n{Output}");
+        Assert.Equal(1, (int?)protectedCall["authorizations"]);
+        Assert.Equal(requestedScope, (string?)protectedCall["requestedScope"]);
+        Assert.Equal("U2DemoUser", (string?)protectedCall["user"]);
     }
 }

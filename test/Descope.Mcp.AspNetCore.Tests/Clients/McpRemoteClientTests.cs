@@ -19,7 +19,8 @@ public sealed class McpRemoteClientTests(ClientMatrixServers servers)
         // mcp-remote opens the browser, waits for its callback and retries: the host only sees the call succeed.
         record.AssertSteppedUpOn403(requestedScope: "outbound.token.fetch offline_access calendar.read");
         record.AssertToolErrorLeftToTheApp();
-        // Denied at the authorize page, mcp-remote exits: nothing was reachable without signing in.
-        record.AssertSignInRequiredBeforeAnyTool();
+        // Without a token it connects, lists every tool and calls the public one; on the 401 of a protected tool it opens
+        // the browser and retries itself.
+        record.AssertPublicToolCalledThenSignedInOn401(requestedScope: "outbound.token.fetch offline_access");
     }
 }

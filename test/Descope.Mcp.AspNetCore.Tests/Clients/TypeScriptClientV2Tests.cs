@@ -20,6 +20,7 @@ public sealed class TypeScriptClientV2Tests(ClientMatrixServers servers)
         record.AssertSteppedUpOn403(requestedScope: "outbound.token.fetch offline_access calendar.read");
         Assert.Equal(0, (int?)record.Scenario("stepUp403")["refreshes"]);
         record.AssertToolErrorLeftToTheApp();
-        record.AssertSignInRequiredBeforeAnyTool();
+        // Without a token it connects, lists every tool, calls the public one, and signs in on the 401 of a protected one.
+        record.AssertPublicToolCalledThenSignedInOn401(requestedScope: "outbound.token.fetch offline_access");
     }
 }

@@ -21,6 +21,7 @@ public sealed class TypeScriptSdkV1ClientTests(ClientMatrixServers servers)
         Assert.Equal(0, (int?)record.Scenario("stepUp403")["refreshes"]);
         Assert.False((bool?)record.Scenario("signIn")["refreshToken"]);
         record.AssertToolErrorLeftToTheApp();
-        record.AssertSignInRequiredBeforeAnyTool();
+        // Without a token it connects, lists every tool, calls the public one, and signs in on the 401 of a protected one.
+        record.AssertPublicToolCalledThenSignedInOn401(requestedScope: "outbound.token.fetch");
     }
 }

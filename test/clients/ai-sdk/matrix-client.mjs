@@ -4,7 +4,7 @@
 //
 // The package declares Node 22 or later; it runs here on Node 20 (what the tests check is what it does there).
 //
-// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
+// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
 import { readFileSync } from 'node:fs';
 import { auth, createMCPClient } from '@ai-sdk/mcp';
 import { runScenarios } from '../shared/scenarios.mjs';

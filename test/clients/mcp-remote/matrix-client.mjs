@@ -7,19 +7,20 @@
 // output (it is not ours to vet for secrets); only its exit is reported. To read it while debugging, set
 // MCP_REMOTE_STDERR to a file it is appended to.
 //
-// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
+// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { securitySchemesOf } from '../shared/scenarios.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(path.join(here, 'node_modules/mcp-remote/package.json')));
-const { MCP_URL, MCP_URL_TOOL_ERROR, PUBLIC_TOOL, CLIENT_RECORD } = process.env;
+const { MCP_URL, MCP_URL_TOOL_ERROR, MCP_URL_PUBLIC, PUBLIC_TOOL, CLIENT_RECORD } = process.env;
 if (!MCP_URL || !MCP_URL_TOOL_ERROR) {
-  console.error('usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs');
+  console.error('usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs');
   process.exit(2);
 }
 
@@ -238,24 +239,47 @@ async function stepUpViaToolError() {
 }
 
 async function publicTools() {
-  // The person denies at the authorize page: whatever mcp-remote then shows was reachable without signing in.
-  const bridge = await Bridge.start(MCP_URL, 'public', 'deny');
+  // The stand-in browser approves: when mcp-remote sends the user to sign in shows in its log.
+  const bridge = await Bridge.start(MCP_URL_PUBLIC ?? MCP_URL, 'public');
   const record = { outcome: 'failed' };
   try {
     await bridge.connect();
-    const tools = (await bridge.listTools()).map(t => t.name).sort();
-    Object.assign(record, { outcome: 'listed-without-signing-in', tools });
-    if (PUBLIC_TOOL) {
+    const listed = await bridge.listTools();
+    Object.assign(record, {
+      outcome: bridge.visits().length > 0 ? 'listed-after-signing-in' : 'listed-without-signing-in',
+      tools: listed.map(t => t.name).sort(),
+      securitySchemes: securitySchemesOf(listed),
+    });
+    if (PUBLIC_TOOL && record.outcome === 'listed-without-signing-in') {
       const result = await bridge.callTool(PUBLIC_TOOL, {});
       Object.assign(record, { outcome: result.isError ? 'public-tool-error' : 'public-tool-called', detail: textOf(result).slice(0, 300) });
     }
   } catch (error) {
     Object.assign(record, { outcome: bridge.visits().length > 0 ? 'sign-in-required' : 'failed', detail: messageOf(error) });
-  } finally {
-    record.authorizationsRequested = bridge.visits().length;
-    await bridge.close();
   }
 
+  record.authorizationsRequested = bridge.visits().length;
+  if (record.outcome === 'public-tool-called') {
+    // Then a tool that needs a token: the server answers 401; does mcp-remote sign in and call it?
+    const protectedCall = { tool: 'whoami', outcome: 'failed' };
+    try {
+      const result = await bridge.callTool('whoami', {});
+      const signedIn = bridge.visits().length > record.authorizationsRequested;
+      Object.assign(protectedCall, result.isError
+        ? { outcome: 'tool-error', detail: textOf(result).slice(0, 300), wwwAuthenticateMeta: result._meta?.['mcp/www_authenticate'] ?? null }
+        : { outcome: signedIn ? 'succeeded-after-sign-in' : 'succeeded', user: /^user: ([^\s;,]+)/.exec(textOf(result))?.[1] ?? null });
+    } catch (error) {
+      protectedCall.detail = messageOf(error);
+    } finally {
+      const visits = bridge.visits();
+      protectedCall.authorizations = visits.length - record.authorizationsRequested;
+      protectedCall.requestedScope = visits.at(-1)?.scope ?? null;
+    }
+
+    record.protectedCall = protectedCall;
+  }
+
+  await bridge.close();
   return record;
 }
 

@@ -9,8 +9,10 @@
 //   sends the user to authorize the wider scope (the app then hands it the code and retries the call) or fails.
 // - stepUpToolError: the same call on a server with Descope:ToolAuthorizationFailureMode=ToolError is a tool error
 //   (isError); whether it carries _meta["mcp/www_authenticate"] and whether the client acts on it are recorded.
-// - publicTools: a client that is not signed in connects; whether the server made it sign in first, or it could list
-//   tools and call PUBLIC_TOOL (when given) without a token, is recorded.
+// - publicTools: a client that is not signed in connects to the sample with Descope:AnonymousAccess=PublicPrimitives
+//   and HideUnauthorizedPrimitives=false (MCP_URL_PUBLIC); whether the server made it sign in first, or it could list
+//   tools (with the securitySchemes it was given) and call PUBLIC_TOOL without a token, is recorded; then whether the
+//   401 of a tool that needs a token makes it sign in.
 // Tokens never reach the record or the output.
 import { writeFileSync } from 'node:fs';
 import { answerAuthorizePage } from './authorize-page.mjs';
@@ -199,14 +201,25 @@ async function stepUpViaToolError(adapter, url) {
   return record;
 }
 
+/** Per tool, the securitySchemes a client was given: in _meta (what the library emits) and on the tool itself. */
+export function securitySchemesOf(tools) {
+  const types = schemes => (Array.isArray(schemes) ? schemes.map(s => s?.type ?? null) : null);
+  return Object.fromEntries(tools.map(t => [t.name, { meta: types(t._meta?.securitySchemes), tool: types(t.securitySchemes) }]));
+}
+
 async function publicTools(adapter, url, publicTool) {
-  const provider = new StandInOAuthProvider({ ...adapter.providerOptions, decline: true });
+  // The stand-in browser approves, so a client that sends the user to sign in is seen doing so (and when).
+  const provider = new StandInOAuthProvider(adapter.providerOptions);
   const record = { outcome: 'failed' };
   const session = adapter.createSession(url, provider, undefined);
   try {
     await session.connect();
-    const tools = (await session.listTools()).map(t => t.name).sort();
-    Object.assign(record, { outcome: 'listed-without-signing-in', tools });
+    const listed = await session.listTools();
+    Object.assign(record, {
+      outcome: 'listed-without-signing-in',
+      tools: listed.map(t => t.name).sort(),
+      securitySchemes: securitySchemesOf(listed),
+    });
     if (publicTool) {
       const result = await session.callTool(publicTool, {});
       Object.assign(record, { outcome: result.isError ? 'public-tool-error' : 'public-tool-called', detail: textOf(result).slice(0, 300) });
@@ -215,11 +228,28 @@ async function publicTools(adapter, url, publicTool) {
     Object.assign(record, provider.authorizations.length > 0
       ? { outcome: 'sign-in-required', detail: messageOf(error) }
       : { outcome: 'failed', detail: messageOf(error) });
-  } finally {
-    record.authorizationsRequested = provider.authorizations.length;
-    await session.close();
   }
 
+  record.authorizationsRequested = provider.authorizations.length;
+  if (record.outcome === 'public-tool-called') {
+    // Then a tool that needs a token: the server answers 401; does the client sign in and (as the app retries) call it?
+    const protectedCall = { tool: 'whoami', outcome: 'failed' };
+    try {
+      const { result, reauthorized } = await callAllowingReauthorization(session, provider, 'whoami', {});
+      Object.assign(protectedCall, result.isError
+        ? { outcome: 'tool-error', detail: textOf(result).slice(0, 300), wwwAuthenticateMeta: result._meta?.['mcp/www_authenticate'] ?? null }
+        : { outcome: reauthorized ? 'succeeded-after-sign-in' : 'succeeded', user: /^user: ([^\s;,]+)/.exec(textOf(result))?.[1] ?? null });
+    } catch (error) {
+      protectedCall.detail = messageOf(error);
+    } finally {
+      protectedCall.authorizations = provider.authorizations.length - record.authorizationsRequested;
+      protectedCall.requestedScope = provider.authorizations.at(-1)?.scope ?? null;
+    }
+
+    record.protectedCall = protectedCall;
+  }
+
+  await session.close();
   return record;
 }
 
@@ -227,12 +257,13 @@ async function publicTools(adapter, url, publicTool) {
  * Runs every scenario with the adapter: { client, version, providerOptions?, createSession(url, provider, fetchFn) },
  * where a session has connect(), finishAuth(callbackParams), listTools() (the tools array), callTool(name, args) and
  * close(). Environment: MCP_URL (a server answering 403), MCP_URL_TOOL_ERROR (the same in ToolError mode),
- * PUBLIC_TOOL (optional), CLIENT_RECORD (where the JSON record goes).
+ * MCP_URL_PUBLIC (optional: a server with public primitives, for publicTools; MCP_URL otherwise), PUBLIC_TOOL
+ * (optional), CLIENT_RECORD (where the JSON record goes).
  */
 export async function runScenarios(adapter) {
-  const { MCP_URL, MCP_URL_TOOL_ERROR, PUBLIC_TOOL, CLIENT_RECORD } = process.env;
+  const { MCP_URL, MCP_URL_TOOL_ERROR, MCP_URL_PUBLIC, PUBLIC_TOOL, CLIENT_RECORD } = process.env;
   if (!MCP_URL || !MCP_URL_TOOL_ERROR) {
-    console.error('usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node <driver>.mjs');
+    console.error('usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node <driver>.mjs');
     process.exit(2);
   }
 
@@ -243,7 +274,7 @@ export async function runScenarios(adapter) {
 
   const scenarios = await signInAndStepUp(adapter, new URL(MCP_URL));
   scenarios.stepUpToolError = await stepUpViaToolError(adapter, new URL(MCP_URL_TOOL_ERROR));
-  scenarios.publicTools = await publicTools(adapter, new URL(MCP_URL), PUBLIC_TOOL);
+  scenarios.publicTools = await publicTools(adapter, new URL(MCP_URL_PUBLIC ?? MCP_URL), PUBLIC_TOOL);
   clearTimeout(deadline);
 
   const record = { client: adapter.client, version: adapter.version, node: process.version, scenarios };

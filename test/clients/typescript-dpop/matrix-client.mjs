@@ -3,7 +3,7 @@
 // step-up, a tool error in ToolError mode, and connecting without signing in. The record goes to CLIENT_RECORD; the C#
 // test (Clients/TypeScriptClientV2Tests) judges it.
 //
-// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
+// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
 import { readFileSync } from 'node:fs';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { runScenarios } from '../shared/scenarios.mjs';

@@ -2,7 +2,7 @@
 // (@modelcontextprotocol/sdk): OAuth from the 401, the 403 step-up, a tool error in ToolError mode, and connecting
 // without signing in. The record goes to CLIENT_RECORD; the C# test (Clients/TypeScriptSdkV1ClientTests) judges it.
 //
-// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
+// Usage: MCP_URL=... MCP_URL_TOOL_ERROR=... [MCP_URL_PUBLIC=... PUBLIC_TOOL=...] [CLIENT_RECORD=record.json] node matrix-client.mjs
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
