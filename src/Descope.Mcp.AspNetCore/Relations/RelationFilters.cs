@@ -43,42 +43,33 @@ internal sealed partial class RelationFilters(
     }
 
     private McpRequestHandler<CallToolRequestParams, CallToolResult> CallTool(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
-        async (request, cancellationToken) =>
-        {
-            if (request.MatchedPrimitive is not { } primitive || PrimitiveRelations.Of(primitive) is not { } relations)
-            {
-                return await next(request, cancellationToken);
-            }
-
-            if (!relations.TryReadResources(request.Params?.Arguments, out var resources, out var invalid))
-            {
-                throw InvalidParams(relations, invalid);
-            }
-
-            return await JudgeAsync(relations, resources, request.User, cancellationToken) is { } refusal
-                ? refusal.ToToolResult()
-                : await next(request, cancellationToken);
-        };
+        Guard(
+            next,
+            static (relations, parameters) => relations.TryReadResources(parameters?.Arguments, out var resources, out var invalid) ? (resources, null) : (null, invalid),
+            static refusal => refusal.ToToolResult());
 
     private McpRequestHandler<GetPromptRequestParams, GetPromptResult> GetPrompt(McpRequestHandler<GetPromptRequestParams, GetPromptResult> next) =>
-        async (request, cancellationToken) =>
-        {
-            if (request.MatchedPrimitive is not { } primitive || PrimitiveRelations.Of(primitive) is not { } relations)
-            {
-                return await next(request, cancellationToken);
-            }
-
-            if (!relations.TryReadResources(request.Params?.Arguments, out var resources, out var invalid))
-            {
-                throw InvalidParams(relations, invalid);
-            }
-
-            return await JudgeAsync(relations, resources, request.User, cancellationToken) is { } refusal
-                ? throw refusal.ToException()
-                : await next(request, cancellationToken);
-        };
+        Guard(
+            next,
+            static (relations, parameters) => relations.TryReadResources(parameters?.Arguments, out var resources, out var invalid) ? (resources, null) : (null, invalid),
+            static refusal => throw refusal.ToException());
 
     private McpRequestHandler<ReadResourceRequestParams, ReadResourceResult> ReadResource(McpRequestHandler<ReadResourceRequestParams, ReadResourceResult> next) =>
+        Guard(
+            next,
+            static (relations, parameters) => relations.TryReadResources(parameters?.Uri, out var resources, out var invalid) ? (resources, null) : (null, invalid),
+            static refusal => throw refusal.ToException());
+
+    /// <summary>
+    /// One filter of a primitive's requests: a primitive without relations runs as it would; otherwise the resources the
+    /// request names are read (<paramref name="readResources"/>: the resources, or why they cannot be read), judged, and a
+    /// refusal answered the way the request's kind answers one (<paramref name="refuse"/>) instead of running it.
+    /// </summary>
+    private McpRequestHandler<TParams, TResult> Guard<TParams, TResult>(
+        McpRequestHandler<TParams, TResult> next,
+        Func<PrimitiveRelations, TParams?, (string[]? Resources, string? Invalid)> readResources,
+        Func<Refusal, TResult> refuse)
+        where TParams : class =>
         async (request, cancellationToken) =>
         {
             if (request.MatchedPrimitive is not { } primitive || PrimitiveRelations.Of(primitive) is not { } relations)
@@ -86,13 +77,14 @@ internal sealed partial class RelationFilters(
                 return await next(request, cancellationToken);
             }
 
-            if (!relations.TryReadResources(request.Params?.Uri, out var resources, out var invalid))
+            var (resources, invalid) = readResources(relations, request.Params);
+            if (resources is null)
             {
-                throw InvalidParams(relations, invalid);
+                throw InvalidParams(relations, invalid!);
             }
 
             return await JudgeAsync(relations, resources, request.User, cancellationToken) is { } refusal
-                ? throw refusal.ToException()
+                ? refuse(refusal)
                 : await next(request, cancellationToken);
         };
 
